@@ -1,0 +1,20 @@
+package io.pillarbox.api.auth;
+
+import java.util.List;
+
+/**
+ * SASL mechanisms shared by IMAP, POP3 and SMTP. The protocol handles its own framing (base64 lines, {@code *} to
+ * cancel); this service handles the mechanisms.
+ */
+public interface SaslService {
+
+    /** The mechanisms to advertise for a connection, e.g. {@code PLAIN, LOGIN, SCRAM-SHA-256}, in preference order. */
+    List<String> mechanisms(AuthContext context);
+
+    /**
+     * Starts an exchange.
+     *
+     * @throws IllegalArgumentException if the mechanism is unknown or not offered for this context
+     */
+    SaslExchange start(String mechanism, AuthContext context);
+}

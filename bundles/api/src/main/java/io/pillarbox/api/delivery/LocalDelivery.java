@@ -1,0 +1,25 @@
+package io.pillarbox.api.delivery;
+
+import io.pillarbox.api.store.MessageSource;
+
+/**
+ * Puts a message into a local user's mailbox, whichever store serves them. Used by SMTP and LMTP so that they never
+ * know which store they write to. Blocking: call on a worker thread.
+ */
+public interface LocalDelivery {
+
+    /**
+     * Where an address leads: a local user, an unknown local user, or a domain that is not ours.
+     * Domains compare case-insensitively; aliases and catch-alls are resolved here.
+     */
+    Resolution resolve(String address);
+
+    /**
+     * Delivers one message to one resolved local recipient, durably: when this returns {@link DeliveryResult.Status#DELIVERED},
+     * the message is on stable storage.
+     *
+     * @param recipient an address that {@link #resolve} called local
+     * @param mailbox   the target mailbox, normally {@code INBOX}
+     */
+    DeliveryResult deliver(String recipient, String mailbox, MessageSource message);
+}
