@@ -9,5 +9,16 @@ package io.pillarbox.api.protocol;
  */
 public record CloseRequest(Cause cause, String reason) {
 
-    public enum Cause { SHUTDOWN, KICKED, UNAVAILABLE }
+    public enum Cause {
+        /** The server, the listener or the protocol is stopping. */
+        SHUTDOWN,
+        /** An administrator ended the session ({@code mail:kick}). */
+        KICKED,
+        /** A service the session depends on (its store) went away. */
+        UNAVAILABLE,
+        /** The listener's connection limits (total or per client address) are exceeded: refuse politely. */
+        TOO_MANY_CONNECTIONS,
+        /** The connection was idle for longer than the listener allows. */
+        IDLE_TIMEOUT
+    }
 }
