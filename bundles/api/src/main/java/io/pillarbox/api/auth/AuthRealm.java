@@ -1,6 +1,8 @@
 package io.pillarbox.api.auth;
 
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A source of users and their secrets: a passwd-file, JAAS, LDAP, PAM, or one written by a third party.
@@ -37,6 +39,15 @@ public interface AuthRealm {
     /** The SCRAM credential of a user, for SCRAM-SHA-256 / SCRAM-SHA-1, where the realm keeps one. */
     default Optional<ScramCredential> scramCredential(String user, String algorithm) {
         return Optional.empty();
+    }
+
+    /**
+     * What this realm can serve: {@code PASSWORD} for {@link #authenticate}, and the kinds for which
+     * {@link #scramCredential} / {@link #sharedSecret} can return something for at least some users. The
+     * authenticator's {@link Authenticator#supports} (and so which SASL mechanisms are advertised) is built from it.
+     */
+    default Set<Authenticator.CredentialKind> credentialKinds() {
+        return EnumSet.of(Authenticator.CredentialKind.PASSWORD);
     }
 
     /** A secret usable for CRAM-MD5 / APOP, where the realm keeps one. */

@@ -2,7 +2,9 @@ package io.pillarbox.api.auth;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 
 /**
  * The one service protocols use to log users in. It walks all registered {@link AuthRealm}s in ranking order, applies
@@ -23,6 +25,18 @@ public interface Authenticator {
      */
     CompletionStage<AuthResult> authenticate(String user, RealmCheck check, AuthContext context);
 
+    /**
+     * Asks the realms, in order, a question about a user that is not a login attempt (no brute-force accounting, no
+     * log line), e.g. fetching a SCRAM salt before the proof arrives. The function receives each realm and the user
+     * name as the realms see it (after default-domain handling); the first non-empty answer wins. Runs off the
+     * caller's thread like every realm call.
+     *
+     * Added for SASL (SCRAM needs the salt before the proof).
+     */
+    default <T> CompletionStage<Optional<T>> query(String user, BiFunction<AuthRealm, String, Optional<T>> question) {
+        return CompletableFuture.completedFuture(Optional.empty());
+    }
+
     /** Names of the realms currently registered, in the order they are asked. */
     List<String> realms();
 
@@ -37,5 +51,28 @@ public interface Authenticator {
     interface RealmCheck {
         /** @return the outcome with this realm; {@code UNKNOWN_USER} moves on to the next realm */
         AuthResult check(AuthRealm realm);
+
+        /**
+         * The form the authenticator calls: also passes the user name as the realms see it (after default-domain
+         * handling). Override this one when the check needs the name.
+         */
+        default AuthResult check(AuthRealm realm, String user) {
+            return check(realm);
+        }
+
+        /** A check that needs the user name as the realms see it: {@code RealmCheck.of((realm, user) -> ...)}. */
+        static RealmCheck of(BiFunction<AuthRealm, String, AuthResult> check) {
+            return new RealmCheck() {
+                @Override
+                public AuthResult check(AuthRealm realm) {
+                    throw new UnsupportedOperationException("call check(realm, user)");
+                }
+
+                @Override
+                public AuthResult check(AuthRealm realm, String user) {
+                    return check.apply(realm, user);
+                }
+            };
+        }
     }
 }

@@ -12,6 +12,15 @@ public interface SaslService {
     List<String> mechanisms(AuthContext context);
 
     /**
+     * Whether clear-text passwords (SASL PLAIN and LOGIN, IMAP LOGIN, POP3 USER/PASS) may be used on this connection:
+     * always under TLS, otherwise as configured (by default only from loopback addresses). Protocols use it for
+     * {@code LOGINDISABLED} and friends so that one policy applies everywhere; {@link #mechanisms} already honours it.
+     */
+    default boolean plaintextAllowed(AuthContext context) {
+        return context.secure();
+    }
+
+    /**
      * Starts an exchange.
      *
      * @throws IllegalArgumentException if the mechanism is unknown or not offered for this context

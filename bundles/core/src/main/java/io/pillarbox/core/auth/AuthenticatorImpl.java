@@ -1,0 +1,504 @@
+package io.pillarbox.core.auth;
+
+import io.pillarbox.api.auth.AuthContext;
+import io.pillarbox.api.auth.AuthRealm;
+import io.pillarbox.api.auth.AuthResult;
+import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.auth.MailPrincipal;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * The {@link Authenticator}: walks every registered {@link AuthRealm} in {@code service.ranking} order (highest
+ * first, then lowest service id) on a bounded worker pool, delays failed answers and locks out client addresses and
+ * user names with too many recent failures.
+ * <p>
+ * Results given to callers: {@code OK}, {@code BAD_CREDENTIALS} (also when no realm knows the user, so protocols
+ * cannot leak which names exist; the log says {@code UNKNOWN_USER}), {@code DISABLED}, {@code LOCKED_OUT},
+ * {@code TEMPORARY_FAILURE} (a realm failed or the server is overloaded). Futures complete on a worker or timer
+ * thread, never on the caller's.
+ * <p>
+ * Secrets are copied on entry (the caller may wipe its array once the call returns), handed to each realm as a fresh
+ * copy, wiped afterwards and never logged.
+ */
+@Component(service = Authenticator.class, configurationPid = "io.pillarbox.auth")
+@Designate(ocd = AuthConfig.class)
+public class AuthenticatorImpl implements Authenticator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuthenticatorImpl.class);
+    private static final int MAX_USER_LENGTH = 320;
+
+    /** One realm service with what the order needs. */
+    record RealmRef(AuthRealm realm, String name, int ranking, long serviceId, Set<CredentialKind> kinds) {
+    }
+
+    private static final Comparator<RealmRef> ORDER = Comparator.comparingInt(RealmRef::ranking).reversed()
+            .thenComparingLong(RealmRef::serviceId);
+
+    private final Map<AuthRealm, RealmRef> realmRefs = new ConcurrentHashMap<>();
+    private volatile List<RealmRef> ordered = List.of();
+    private final AtomicInteger anonymousIds = new AtomicInteger();
+
+    private volatile Settings settings = Settings.defaults();
+    private volatile FailureTracker byAddress;
+    private volatile FailureTracker byUser;
+    private ThreadPoolExecutor workers;
+    private ScheduledThreadPoolExecutor timer;
+    /** Futures not yet completed, with what to complete them with if the component stops first. */
+    private final Map<CompletableFuture<Object>, Supplier<Object>> pending = new ConcurrentHashMap<>();
+
+    // ---- lifecycle ------------------------------------------------------------------------------------------------
+
+    @Activate
+    void activate(AuthConfig config) {
+        start(Settings.of(config));
+    }
+
+    @Modified
+    void modified(AuthConfig config) {
+        apply(Settings.of(config));
+    }
+
+    /** Starts with plain settings (used by {@link #activate} and by tests). */
+    synchronized void start(Settings s) {
+        workers = new ThreadPoolExecutor(s.workerThreads(), s.workerThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(s.queueSize()), daemonThreads("pillarbox-auth-"));
+        workers.allowCoreThreadTimeOut(true);
+        timer = new ScheduledThreadPoolExecutor(1, daemonThreads("pillarbox-auth-timer-"));
+        timer.setRemoveOnCancelPolicy(true);
+        apply(s);
+        long every = Math.max(1000, Math.min(60_000, s.failureWindowMillis()));
+        timer.scheduleWithFixedDelay(this::cleanup, every, every, TimeUnit.MILLISECONDS);
+        LOG.info("Authenticator started: lock-out after {} failures per address / {} per user within {}s for {}s, "
+                        + "delays {}..{} ms", s.maxFailuresPerAddress(), s.maxFailuresPerUser(),
+                s.failureWindowMillis() / 1000, s.lockoutMillis() / 1000, s.initialDelayMillis(), s.maxDelayMillis());
+    }
+
+    synchronized void apply(Settings s) {
+        Settings old = settings;
+        settings = s;
+        if (byAddress == null || old.maxFailuresPerAddress() != s.maxFailuresPerAddress()
+                || old.failureWindowMillis() != s.failureWindowMillis() || old.lockoutMillis() != s.lockoutMillis()
+                || old.maxFailuresPerUser() != s.maxFailuresPerUser() || old.maxTracked() != s.maxTracked()) {
+            byAddress = new FailureTracker(s.maxFailuresPerAddress(), s.failureWindowMillis(), s.lockoutMillis(),
+                    s.maxTracked());
+            byUser = new FailureTracker(s.maxFailuresPerUser(), s.failureWindowMillis(), s.lockoutMillis(),
+                    s.maxTracked());
+        }
+        if (workers != null && workers.getMaximumPoolSize() != s.workerThreads()) {
+            if (s.workerThreads() > workers.getMaximumPoolSize()) {
+                workers.setMaximumPoolSize(s.workerThreads());
+                workers.setCorePoolSize(s.workerThreads());
+            } else {
+                workers.setCorePoolSize(s.workerThreads());
+                workers.setMaximumPoolSize(s.workerThreads());
+            }
+        }
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        // Nobody may wait forever: complete what is left.
+        for (Map.Entry<CompletableFuture<Object>, Supplier<Object>> e : pending.entrySet()) {
+            e.getKey().complete(e.getValue().get());
+        }
+        pending.clear();
+    }
+
+    private void cleanup() {
+        long now = now();
+        FailureTracker a = byAddress;
+        FailureTracker u = byUser;
+        if (a != null) {
+            a.cleanup(now);
+        }
+        if (u != null) {
+            u.cleanup(now);
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ---- realms ---------------------------------------------------------------------------------------------------
+
+    @Reference(service = AuthRealm.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unbindRealm", updated = "updatedRealm")
+    void bindRealm(AuthRealm realm, Map<String, Object> props) {
+        String name = props.get(AuthRealm.PROPERTY_NAME) instanceof String s && !s.isBlank() ? s : safeName(realm);
+        int ranking = props.get("service.ranking") instanceof Integer i ? i : 0;
+        long id = props.get("service.id") instanceof Long l ? l : -anonymousIds.incrementAndGet();
+        Set<CredentialKind> kinds;
+        try {
+            Set<CredentialKind> k = realm.credentialKinds();
+            kinds = k == null || k.isEmpty() ? EnumSet.of(CredentialKind.PASSWORD) : EnumSet.copyOf(k);
+        } catch (RuntimeException e) {
+            kinds = EnumSet.of(CredentialKind.PASSWORD);
+        }
+        synchronized (realmRefs) {
+            realmRefs.put(realm, new RealmRef(realm, name, ranking, id, Set.copyOf(kinds)));
+            reorder();
+        }
+        LOG.info("Auth realm {} available (ranking {}); realms now {}", name, ranking, realms());
+    }
+
+    void updatedRealm(AuthRealm realm, Map<String, Object> props) {
+        bindRealm(realm, props);
+    }
+
+    void unbindRealm(AuthRealm realm) {
+        RealmRef gone;
+        synchronized (realmRefs) {
+            gone = realmRefs.remove(realm);
+            reorder();
+        }
+        if (gone != null) {
+            LOG.info("Auth realm {} gone; realms now {}", gone.name(), realms());
+        }
+    }
+
+    /** For tests and embedding without OSGi: adds a realm with a ranking. */
+    void addRealm(AuthRealm realm, int ranking) {
+        bindRealm(realm, Map.of("service.ranking", ranking));
+    }
+
+    private void reorder() {
+        List<RealmRef> list = new ArrayList<>(realmRefs.values());
+        list.sort(ORDER);
+        ordered = List.copyOf(list);
+    }
+
+    private static String safeName(AuthRealm realm) {
+        try {
+            String n = realm.name();
+            return n == null || n.isBlank() ? realm.getClass().getSimpleName() : n;
+        } catch (RuntimeException e) {
+            return realm.getClass().getSimpleName();
+        }
+    }
+
+    @Override
+    public List<String> realms() {
+        return ordered.stream().map(RealmRef::name).toList();
+    }
+
+    @Override
+    public boolean supports(CredentialKind kind) {
+        for (RealmRef r : ordered) {
+            if (r.kinds().contains(kind)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- authentication -------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<AuthResult> authenticate(String user, char[] secret, AuthContext context) {
+        char[] copy = secret == null ? new char[0] : secret.clone();
+        return attempt(user, context, RealmCheck.of((realm, name) -> {
+            char[] forRealm = copy.clone();
+            try {
+                return realm.authenticate(name, forRealm, context);
+            } finally {
+                Arrays.fill(forRealm, '\0');
+            }
+        }), () -> Arrays.fill(copy, '\0'));
+    }
+
+    @Override
+    public CompletionStage<AuthResult> authenticate(String user, RealmCheck check, AuthContext context) {
+        return attempt(user, context, check, () -> { });
+    }
+
+    private CompletionStage<AuthResult> attempt(String rawUser, AuthContext rawContext, RealmCheck check,
+                                                Runnable wipe) {
+        long started = now();
+        AuthContext context = rawContext != null ? rawContext : new AuthContext("unknown", null, false, null);
+        Settings s = settings;
+        FailureTracker addresses = byAddress;
+        FailureTracker users = byUser;
+        String user = canonical(rawUser, s);
+        String addressKey = addressKey(context.remote());
+        String userKey = user == null ? null : user.toLowerCase(Locale.ROOT);
+        CompletableFuture<AuthResult> answer = track(() -> AuthResult.failure(AuthResult.Status.TEMPORARY_FAILURE,
+                "authenticator stopped"));
+
+        if (user == null) {
+            wipe.run();
+            int n = addresses.recordFailure(addressKey, started);
+            finish(answer, AuthResult.failure(AuthResult.Status.BAD_CREDENTIALS, "invalid user name"),
+                    AuthResult.Status.BAD_CREDENTIALS, rawUser, context, null, started, delayFor(s, n));
+            return answer;
+        }
+        if (addresses.isLocked(addressKey, started) || users.isLocked(userKey, started)) {
+            wipe.run();
+            int n = Math.max(addresses.recentFailures(addressKey, started), users.recentFailures(userKey, started));
+            String why = addresses.isLocked(addressKey, started) ? "client address locked out" : "user locked out";
+            finish(answer, AuthResult.failure(AuthResult.Status.LOCKED_OUT, why), AuthResult.Status.LOCKED_OUT,
+                    user, context, null, started, delayFor(s, n));
+            return answer;
+        }
+        try {
+            workers.execute(() -> {
+                Outcome o;
+                try {
+                    o = walk(user, check);
+                } finally {
+                    wipe.run();
+                }
+                AuthResult.Status logged = o.result().status();
+                AuthResult result = o.result();
+                switch (logged) {
+                    case OK -> {
+                        users.clear(userKey);
+                        finish(answer, result, logged, user, context, o.realm(), started, 0);
+                    }
+                    case TEMPORARY_FAILURE -> finish(answer, result, logged, user, context, o.realm(), started, 0);
+                    default -> {
+                        if (logged == AuthResult.Status.UNKNOWN_USER) {
+                            result = AuthResult.failure(AuthResult.Status.BAD_CREDENTIALS, "unknown user");
+                        }
+                        long t = now();
+                        int a = addresses.recordFailure(addressKey, t);
+                        int u = users.recordFailure(userKey, t);
+                        if (addresses.isLocked(addressKey, t) && a == s.maxFailuresPerAddress()) {
+                            LOG.warn("auth lock-out: client {} after {} failures, for {}s", addressKey, a,
+                                    s.lockoutMillis() / 1000);
+                        }
+                        if (users.isLocked(userKey, t) && u == s.maxFailuresPerUser()) {
+                            LOG.warn("auth lock-out: user {} after {} failures, for {}s", printable(user), u,
+                                    s.lockoutMillis() / 1000);
+                        }
+                        finish(answer, result, logged, user, context, o.realm(), started,
+                                delayFor(s, Math.max(a, u)));
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            wipe.run();
+            // Completed from a timer thread, never synchronously on the caller's.
+            finish(answer, AuthResult.failure(AuthResult.Status.TEMPORARY_FAILURE, "server busy"),
+                    AuthResult.Status.TEMPORARY_FAILURE, user, context, null, started, 0);
+        }
+        return answer;
+    }
+
+    record Outcome(AuthResult result, String realm) {
+    }
+
+    private Outcome walk(String user, RealmCheck check) {
+        List<RealmRef> snapshot = ordered;
+        for (RealmRef r : snapshot) {
+            AuthResult res;
+            try {
+                res = check.check(r.realm(), user);
+            } catch (RuntimeException e) {
+                LOG.warn("auth realm {} failed: {}", r.name(), e.getClass().getName());
+                LOG.debug("auth realm {} failure", r.name(), e);
+                return new Outcome(AuthResult.failure(AuthResult.Status.TEMPORARY_FAILURE, "realm " + r.name()
+                        + " failed"), r.name());
+            }
+            if (res == null) {
+                return new Outcome(AuthResult.failure(AuthResult.Status.TEMPORARY_FAILURE, "realm " + r.name()
+                        + " gave no answer"), r.name());
+            }
+            if (res.status() != AuthResult.Status.UNKNOWN_USER) {
+                return new Outcome(res, r.name());
+            }
+        }
+        return new Outcome(AuthResult.failure(AuthResult.Status.UNKNOWN_USER,
+                snapshot.isEmpty() ? "no realm" : "unknown user"), null);
+    }
+
+    private void finish(CompletableFuture<AuthResult> answer, AuthResult result, AuthResult.Status logged,
+                        String user, AuthContext ctx, String realm, long started, long delayMillis) {
+        Runnable complete = () -> {
+            LOG.info("auth result={} user={} remote={} protocol={} mechanism={} realm={} detail={} ms={}",
+                    logged, printable(user), ctx.remote() == null ? "-" : hostOf(ctx.remote()), ctx.protocol(),
+                    ctx.mechanism(), realm == null ? "-" : realm, result.detail() == null ? "-" : result.detail(),
+                    now() - started);
+            answer.complete(result);
+        };
+        try {
+            timer.schedule(complete, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            complete.run(); // stopping
+        }
+    }
+
+    static long delayFor(Settings s, int failures) {
+        if (failures <= 0 || s.initialDelayMillis() <= 0) {
+            return 0;
+        }
+        long d = s.initialDelayMillis() << Math.min(failures - 1, 20);
+        return Math.min(d, s.maxDelayMillis());
+    }
+
+    // ---- lookups --------------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Optional<MailPrincipal>> lookup(String user) {
+        return query(user, (realm, name) -> realm.lookup(name));
+    }
+
+    @Override
+    public <T> CompletionStage<Optional<T>> query(String rawUser, BiFunction<AuthRealm, String, Optional<T>> q) {
+        String user = canonical(rawUser, settings);
+        CompletableFuture<Optional<T>> answer = track(Optional::empty);
+        if (user == null) {
+            submitOrEmpty(answer, Optional::empty);
+            return answer;
+        }
+        submitOrEmpty(answer, () -> {
+            for (RealmRef r : ordered) {
+                try {
+                    Optional<T> found = q.apply(r.realm(), user);
+                    if (found != null && found.isPresent()) {
+                        return found;
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("auth realm {} failed a lookup: {}", r.name(), e.getClass().getName());
+                    LOG.debug("auth realm {} lookup failure", r.name(), e);
+                }
+            }
+            return Optional.empty();
+        });
+        return answer;
+    }
+
+    private <T> void submitOrEmpty(CompletableFuture<Optional<T>> answer, Supplier<Optional<T>> work) {
+        try {
+            workers.execute(() -> answer.complete(work.get()));
+        } catch (RejectedExecutionException e) {
+            try {
+                timer.execute(() -> answer.complete(Optional.empty()));
+            } catch (RejectedExecutionException e2) {
+                answer.complete(Optional.empty());
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> track(Supplier<T> fallback) {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        pending.put(f, (Supplier<Object>) fallback);
+        f.whenComplete((r, e) -> pending.remove(f));
+        return (CompletableFuture<T>) f;
+    }
+
+    // ---- names and addresses --------------------------------------------------------------------------------------
+
+    /** The user name as realms see it, or {@code null} if it is not acceptable. */
+    static String canonical(String user, Settings s) {
+        if (user == null || user.isEmpty() || user.length() > MAX_USER_LENGTH) {
+            return null;
+        }
+        for (int i = 0; i < user.length(); i++) {
+            char c = user.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return null;
+            }
+        }
+        String u = s.lowercaseUsers() ? user.toLowerCase(Locale.ROOT) : user;
+        if (s.appendDefaultDomain() && !s.defaultDomain().isEmpty() && u.indexOf('@') < 0) {
+            u = u + "@" + (s.lowercaseUsers() ? s.defaultDomain().toLowerCase(Locale.ROOT) : s.defaultDomain());
+        }
+        return u;
+    }
+
+    /** The key failures of a client count under: its address, or its /64 for IPv6 (one host has a whole /64). */
+    static String addressKey(InetSocketAddress remote) {
+        if (remote == null) {
+            return null;
+        }
+        InetAddress a = remote.getAddress();
+        if (a == null) {
+            return remote.getHostString();
+        }
+        if (a instanceof Inet6Address) {
+            byte[] b = a.getAddress();
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 8; i += 2) {
+                sb.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
+            }
+            return sb.append(":/64").toString();
+        }
+        return a.getHostAddress();
+    }
+
+    private static String hostOf(InetSocketAddress remote) {
+        return remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
+    }
+
+    /** A user name fit for one log line: no control characters, bounded length. */
+    static String printable(String s) {
+        if (s == null) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), 64) + 2);
+        for (int i = 0; i < s.length() && i < 64; i++) {
+            char c = s.charAt(i);
+            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        if (s.length() > 64) {
+            sb.append("...");
+        }
+        return sb.toString();
+    }
+
+    private static final long EPOCH = System.nanoTime();
+
+    /** Monotonic milliseconds, always positive. */
+    private static long now() {
+        return (System.nanoTime() - EPOCH) / 1_000_000L + 1;
+    }
+}

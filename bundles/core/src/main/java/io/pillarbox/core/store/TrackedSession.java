@@ -1,0 +1,115 @@
+package io.pillarbox.core.store;
+
+import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.store.AppendResult;
+import io.pillarbox.api.store.Mailbox;
+import io.pillarbox.api.store.MailboxInfo;
+import io.pillarbox.api.store.MailboxStatus;
+import io.pillarbox.api.store.MessageSource;
+import io.pillarbox.api.store.SpecialUse;
+import io.pillarbox.api.store.StoreException;
+import io.pillarbox.api.store.StoreSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A store session that tells its {@link MailStoresImpl} when it is closed and runs its callback at most once. */
+final class TrackedSession implements StoreSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrackedSession.class);
+
+    private final StoreSession delegate;
+    private final MailStoresImpl.StoreRef ref;
+    private final Runnable onUnavailable;
+    private final AtomicBoolean told = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    TrackedSession(StoreSession delegate, MailStoresImpl.StoreRef ref, Runnable onUnavailable) {
+        this.delegate = delegate;
+        this.ref = ref;
+        this.onUnavailable = onUnavailable;
+    }
+
+    void unavailable() {
+        if (closed.get() || !told.compareAndSet(false, true) || onUnavailable == null) {
+            return;
+        }
+        try {
+            onUnavailable.run();
+        } catch (RuntimeException e) {
+            LOG.warn("onUnavailable callback of a {} session failed", ref.name, e);
+        }
+    }
+
+    StoreSession delegate() {
+        return delegate;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            MailStoresImpl.forget(ref, this);
+            delegate.close();
+        }
+    }
+
+    @Override
+    public MailPrincipal principal() {
+        return delegate.principal();
+    }
+
+    @Override
+    public List<MailboxInfo> list() throws StoreException {
+        return delegate.list();
+    }
+
+    @Override
+    public MailboxInfo create(String name, SpecialUse specialUse) throws StoreException {
+        return delegate.create(name, specialUse);
+    }
+
+    @Override
+    public void delete(String name) throws StoreException {
+        delegate.delete(name);
+    }
+
+    @Override
+    public void rename(String from, String to) throws StoreException {
+        delegate.rename(from, to);
+    }
+
+    @Override
+    public Set<String> subscriptions() throws StoreException {
+        return delegate.subscriptions();
+    }
+
+    @Override
+    public void subscribe(String name) throws StoreException {
+        delegate.subscribe(name);
+    }
+
+    @Override
+    public void unsubscribe(String name) throws StoreException {
+        delegate.unsubscribe(name);
+    }
+
+    @Override
+    public MailboxStatus status(String name) throws StoreException {
+        return delegate.status(name);
+    }
+
+    @Override
+    public Mailbox open(String name, boolean readOnly) throws StoreException {
+        return delegate.open(name, readOnly);
+    }
+
+    @Override
+    public AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate)
+            throws StoreException {
+        return delegate.append(mailbox, message, flags, internalDate);
+    }
+}

@@ -1,0 +1,319 @@
+package io.pillarbox.core.auth;
+
+import io.pillarbox.api.auth.AuthContext;
+import io.pillarbox.api.auth.AuthResult;
+import io.pillarbox.api.auth.AuthResult.Status;
+import io.pillarbox.api.auth.Authenticator.CredentialKind;
+import io.pillarbox.api.auth.Authenticator.RealmCheck;
+import io.pillarbox.api.auth.MailPrincipal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AuthenticatorImplTest {
+
+    private final AuthenticatorImpl auth = new AuthenticatorImpl();
+
+    /** Settings with no delays and no lock-outs unless a test asks for them. */
+    private static Settings quiet() {
+        return Settings.defaults().withDelays(0, 0).withLockout(0, 0, 60_000, 0);
+    }
+
+    private static AuthContext from(String ip) {
+        return new AuthContext("imap", new InetSocketAddress(ip, 40000), false, "LOGIN");
+    }
+
+    private AuthResult login(String user, String pw, String ip) {
+        return auth.authenticate(user, pw.toCharArray(), from(ip)).toCompletableFuture().orTimeout(20, TimeUnit.SECONDS)
+                .join();
+    }
+
+    @AfterEach
+    void stop() {
+        auth.deactivate();
+    }
+
+    @Test
+    void asksRealmsInRankingOrderHighestFirst() {
+        auth.start(quiet());
+        TestRealm low = new TestRealm("low", "bob", "low-pw", "carol", "carol-pw");
+        TestRealm high = new TestRealm("high", "bob", "high-pw");
+        auth.addRealm(low, 1);
+        auth.addRealm(high, 10);
+        assertEquals(List.of("high", "low"), auth.realms());
+
+        AuthResult r = login("bob", "high-pw", "10.0.0.1");
+        assertEquals(Status.OK, r.status());
+        assertEquals("high", r.principal().realm());
+        assertEquals(0, low.calls.get(), "the lower realm is not asked once a higher one knows the user");
+
+        // The higher realm knows bob: its verdict stands, the lower realm's password does not help.
+        assertEquals(Status.BAD_CREDENTIALS, login("bob", "low-pw", "10.0.0.1").status());
+        assertEquals(0, low.calls.get());
+
+        // Unknown to the higher realm: asked further down.
+        AuthResult c = login("carol", "carol-pw", "10.0.0.1");
+        assertEquals(Status.OK, c.status());
+        assertEquals("low", c.principal().realm());
+    }
+
+    @Test
+    void realmsComingAndGoingChangeTheNextLoginOnly() {
+        auth.start(quiet());
+        assertEquals(List.of(), auth.realms());
+        assertEquals(Status.BAD_CREDENTIALS, login("dave", "pw", "10.0.0.2").status());
+        assertFalse(auth.supports(CredentialKind.PASSWORD));
+
+        TestRealm r = new TestRealm("plugin", "dave", "pw");
+        auth.addRealm(r, 0);
+        assertTrue(auth.supports(CredentialKind.PASSWORD));
+        assertEquals(Status.OK, login("dave", "pw", "10.0.0.2").status());
+
+        auth.unbindRealm(r);
+        assertEquals(List.of(), auth.realms());
+        AuthResult after = login("dave", "pw", "10.0.0.2");
+        assertEquals(Status.BAD_CREDENTIALS, after.status(), "unknown users are reported as bad credentials");
+    }
+
+    @Test
+    void realmCallsNeverRunOnTheCallersThread() {
+        auth.start(quiet());
+        TestRealm r = new TestRealm("file", "eve", "pw");
+        auth.addRealm(r, 0);
+        login("eve", "pw", "10.0.0.3");
+        auth.lookup("eve").toCompletableFuture().join();
+        assertEquals(2, r.threads.size());
+        for (String t : r.threads) {
+            assertNotEquals(Thread.currentThread().getName(), t);
+            assertTrue(t.startsWith("pillarbox-auth-"), t);
+        }
+    }
+
+    @Test
+    void callerMayWipeItsPasswordRightAfterTheCall() {
+        auth.start(quiet());
+        auth.addRealm(new TestRealm("file", "fay", "secret"), 0);
+        char[] pw = "secret".toCharArray();
+        CompletableFuture<AuthResult> f = auth.authenticate("fay", pw, from("10.0.0.4")).toCompletableFuture();
+        java.util.Arrays.fill(pw, 'x');
+        assertEquals(Status.OK, f.join().status());
+    }
+
+    @Test
+    void failedLoginsAreDelayedGrowingAndCappedSuccessNever() {
+        auth.start(quiet().withDelays(150, 400));
+        auth.addRealm(new TestRealm("file", "gus", "right"), 0);
+        long t0 = System.nanoTime();
+        assertEquals(Status.BAD_CREDENTIALS, login("gus", "wrong", "10.0.0.5").status());
+        long first = ms(t0);
+        long t1 = System.nanoTime();
+        assertEquals(Status.BAD_CREDENTIALS, login("gus", "wrong", "10.0.0.5").status());
+        long second = ms(t1);
+        long t2 = System.nanoTime();
+        assertEquals(Status.BAD_CREDENTIALS, login("gus", "wrong", "10.0.0.5").status());
+        long third = ms(t2);
+        long t3 = System.nanoTime();
+        assertEquals(Status.BAD_CREDENTIALS, login("nobody", "wrong", "10.0.0.5").status());
+        long fourth = ms(t3);
+        assertTrue(first >= 140, "first failure delayed ~150 ms: " + first);
+        assertTrue(second >= 290, "second failure delayed ~300 ms: " + second);
+        assertTrue(third >= 390 && third < 2000, "third failure capped at ~400 ms: " + third);
+        assertTrue(fourth >= 390 && fourth < 2000, "unknown users are delayed too: " + fourth);
+
+        long t4 = System.nanoTime();
+        assertEquals(Status.OK, login("gus", "right", "10.0.0.5").status());
+        assertTrue(ms(t4) < 140, "success is never slowed: " + ms(t4));
+
+        assertEquals(0, AuthenticatorImpl.delayFor(Settings.defaults(), 0));
+        assertEquals(1000, AuthenticatorImpl.delayFor(Settings.defaults(), 1));
+        assertEquals(8000, AuthenticatorImpl.delayFor(Settings.defaults(), 30));
+    }
+
+    @Test
+    void clientAddressIsLockedOutPastItsThresholdWithoutAskingRealms() throws Exception {
+        auth.start(quiet().withLockout(3, 0, 60_000, 600));
+        TestRealm r = new TestRealm("file", "hal", "right", "ida", "right");
+        auth.addRealm(r, 0);
+        for (String u : List.of("hal", "ida", "nobody")) {
+            assertEquals(Status.BAD_CREDENTIALS, login(u, "wrong", "192.0.2.9").status());
+        }
+        int callsBefore = r.calls.get();
+        AuthResult locked = login("hal", "right", "192.0.2.9");
+        assertEquals(Status.LOCKED_OUT, locked.status());
+        assertEquals(callsBefore, r.calls.get(), "a locked-out attempt does not reach the realms");
+        assertEquals(Status.OK, login("hal", "right", "192.0.2.10").status(), "other clients are not affected");
+
+        Thread.sleep(700);
+        assertEquals(Status.OK, login("hal", "right", "192.0.2.9").status(), "the lock-out ends");
+    }
+
+    @Test
+    void userIsLockedOutPastItsThresholdFromAnyAddress() {
+        auth.start(quiet().withLockout(0, 2, 60_000, 60_000));
+        auth.addRealm(new TestRealm("file", "jan", "right", "kim", "right"), 0);
+        assertEquals(Status.BAD_CREDENTIALS, login("jan", "wrong", "198.51.100.1").status());
+        assertEquals(Status.BAD_CREDENTIALS, login("JAN", "wrong", "198.51.100.2").status());
+        assertEquals(Status.LOCKED_OUT, login("jan", "right", "198.51.100.3").status());
+        assertEquals(Status.OK, login("kim", "right", "198.51.100.3").status());
+    }
+
+    @Test
+    void successForgetsTheUsersEarlierFailures() {
+        auth.start(quiet().withLockout(0, 2, 60_000, 60_000));
+        auth.addRealm(new TestRealm("file", "lea", "right"), 0);
+        assertEquals(Status.BAD_CREDENTIALS, login("lea", "wrong", "198.51.100.1").status());
+        assertEquals(Status.OK, login("lea", "right", "198.51.100.1").status());
+        assertEquals(Status.BAD_CREDENTIALS, login("lea", "wrong", "198.51.100.1").status());
+        assertEquals(Status.OK, login("lea", "right", "198.51.100.1").status());
+    }
+
+    @Test
+    void ipv6ClientsCountPerSlash64() {
+        assertEquals(AuthenticatorImpl.addressKey(new InetSocketAddress("2001:db8:1:2::1", 1)),
+                AuthenticatorImpl.addressKey(new InetSocketAddress("2001:db8:1:2:ffff::9", 1)));
+        assertNotEquals(AuthenticatorImpl.addressKey(new InetSocketAddress("2001:db8:1:2::1", 1)),
+                AuthenticatorImpl.addressKey(new InetSocketAddress("2001:db8:1:3::1", 1)));
+        assertEquals("203.0.113.5", AuthenticatorImpl.addressKey(new InetSocketAddress("203.0.113.5", 1)));
+    }
+
+    @Test
+    void realmFailureIsATemporaryFailureAndIsNotCounted() {
+        auth.start(quiet().withDelays(300, 300).withLockout(1, 1, 60_000, 60_000));
+        TestRealm r = new TestRealm("ldap", "max", "right");
+        auth.addRealm(r, 0);
+        r.failWith = new IllegalStateException("directory down");
+        long t0 = System.nanoTime();
+        assertEquals(Status.TEMPORARY_FAILURE, login("max", "right", "10.1.1.1").status());
+        assertTrue(ms(t0) < 290, "no delay for temporary failures");
+        r.failWith = null;
+        assertEquals(Status.OK, login("max", "right", "10.1.1.1").status(), "not counted towards a lock-out");
+    }
+
+    @Test
+    void disabledAccountIsReportedAndCounted() {
+        auth.start(quiet().withLockout(0, 1, 60_000, 60_000));
+        TestRealm r = new TestRealm("file", "ned", "right");
+        r.disabled.add("ned");
+        auth.addRealm(r, 0);
+        assertEquals(Status.DISABLED, login("ned", "right", "10.2.2.2").status());
+        assertEquals(Status.LOCKED_OUT, login("ned", "right", "10.2.2.2").status());
+    }
+
+    @Test
+    void bareNamesGetTheDefaultDomainWhenConfigured() {
+        auth.start(quiet().withDomain("Example.ORG", true, true));
+        TestRealm r = new TestRealm("file", "olga@example.org", "pw");
+        auth.addRealm(r, 0);
+        AuthResult res = login("Olga", "pw", "10.3.3.3");
+        assertEquals(Status.OK, res.status());
+        assertEquals("olga@example.org", res.principal().user());
+        assertEquals(List.of("olga@example.org"), r.namesAsked);
+        Optional<MailPrincipal> p = auth.lookup("olga").toCompletableFuture().join();
+        assertEquals("example.org", p.orElseThrow().domain());
+    }
+
+    @Test
+    void invalidUserNamesAreRefused() {
+        auth.start(quiet());
+        TestRealm r = new TestRealm("file", "pat", "pw");
+        auth.addRealm(r, 0);
+        assertEquals(Status.BAD_CREDENTIALS, login("pat\r\nx", "pw", "10.4.4.4").status());
+        assertEquals(Status.BAD_CREDENTIALS, login("", "pw", "10.4.4.4").status());
+        assertEquals(Status.BAD_CREDENTIALS,
+                auth.authenticate(null, (char[]) null, null).toCompletableFuture().join().status());
+        assertEquals(0, r.calls.get());
+    }
+
+    @Test
+    void lookupAndQueryWalkTheRealmsInOrder() {
+        auth.start(quiet());
+        auth.addRealm(new TestRealm("second", "quin", "pw", "ray", "pw"), 1);
+        auth.addRealm(new TestRealm("first", "quin", "pw"), 5);
+        assertEquals("first", auth.lookup("quin").toCompletableFuture().join().orElseThrow().realm());
+        assertEquals("second", auth.lookup("ray").toCompletableFuture().join().orElseThrow().realm());
+        assertTrue(auth.lookup("zed").toCompletableFuture().join().isEmpty());
+        Optional<String> answer = auth.<String>query("ray", (realm, user) -> realm.lookup(user).map(p -> realm.name()))
+                .toCompletableFuture().join();
+        assertEquals(Optional.of("second"), answer);
+    }
+
+    @Test
+    void supportsFollowsTheRealmsCredentialKinds() {
+        auth.start(quiet());
+        TestRealm scram = new TestRealm("scram", EnumSet.of(CredentialKind.PASSWORD, CredentialKind.SCRAM_SHA_256));
+        auth.addRealm(new TestRealm("plain"), 0);
+        assertFalse(auth.supports(CredentialKind.SCRAM_SHA_256));
+        auth.addRealm(scram, 0);
+        assertTrue(auth.supports(CredentialKind.SCRAM_SHA_256));
+        assertFalse(auth.supports(CredentialKind.SHARED_SECRET));
+        auth.unbindRealm(scram);
+        assertFalse(auth.supports(CredentialKind.SCRAM_SHA_256));
+    }
+
+    @Test
+    void mechanismChecksGetTheCanonicalUserName() {
+        auth.start(quiet().withDomain("example.net", true, false));
+        auth.addRealm(new TestRealm("file", "sue@example.net", "pw"), 0);
+        AuthResult r = auth.authenticate("sue", RealmCheck.of((realm, user) -> realm.lookup(user)
+                        .map(AuthResult::ok).orElse(AuthResult.failure(Status.UNKNOWN_USER, null))),
+                from("10.5.5.5")).toCompletableFuture().join();
+        assertEquals(Status.OK, r.status());
+        assertEquals("sue@example.net", r.principal().user());
+    }
+
+    @Test
+    void stoppingCompletesWaitingAnswers() {
+        auth.start(quiet().withDelays(30_000, 30_000));
+        auth.addRealm(new TestRealm("file", "tom", "right"), 0);
+        CompletableFuture<AuthResult> f = auth.authenticate("tom", "wrong".toCharArray(), from("10.6.6.6"))
+                .toCompletableFuture();
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!f.isDone() && System.currentTimeMillis() < deadline) {
+            auth.deactivate();
+            if (!f.isDone()) {
+                Thread.onSpinWait();
+            }
+        }
+        assertTrue(f.isDone());
+        assertFalse(f.join().isOk());
+    }
+
+    @Test
+    void passwordsNeverReachTheLog() throws IOException {
+        auth.start(quiet().withDelays(1, 5).withLockout(2, 2, 60_000, 60_000));
+        TestRealm r = new TestRealm("file", "uma", "Zebra-Horse-7781");
+        auth.addRealm(r, 0);
+        login("uma", "Zebra-Horse-7781", "10.7.7.7");
+        login("uma", "Wrong-Guess-5512", "10.7.7.7");
+        login("uma", "Wrong-Guess-5513", "10.7.7.7");
+        login("uma", "Wrong-Guess-5514", "10.7.7.7");
+        r.failWith = new IllegalStateException("boom");
+        login("uma", "Zebra-Horse-7781", "10.7.7.8");
+        String log = Files.readString(Path.of("target/core-test.log"), StandardCharsets.UTF_8);
+        assertTrue(log.contains("auth result=OK user=uma remote=10.7.7.7 protocol=imap mechanism=LOGIN realm=file"),
+                "one line per attempt with user, remote, protocol, mechanism, result and realm");
+        assertTrue(log.contains("auth result=LOCKED_OUT user=uma"));
+        for (String secret : List.of("Zebra-Horse", "Wrong-Guess")) {
+            assertFalse(log.contains(secret), "a password reached the log");
+        }
+    }
+
+    private static long ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+}
