@@ -49,7 +49,7 @@ final class TlsMaterial {
         SslContextBuilder builder;
         if (!config.tls_keystore().isBlank()) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
-            char[] password = config.tls_keystorePassword().toCharArray();
+            char[] password = config._tls_keystorePassword().toCharArray();
             try (InputStream in = Files.newInputStream(Paths.get(config.tls_keystore()))) {
                 ks.load(in, password);
             }

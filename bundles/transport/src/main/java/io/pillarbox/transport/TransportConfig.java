@@ -26,9 +26,10 @@ public @interface TransportConfig {
     @AttributeDefinition(name = "tls.keystore", description = "PKCS#12 file with key and chain (instead of PEM files).")
     String tls_keystore() default "";
 
-    @AttributeDefinition(name = "tls.keystorePassword", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD,
+    /** Property {@code .tls.keystorePassword}: the leading dot keeps it out of service properties. */
+    @AttributeDefinition(name = ".tls.keystorePassword", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD,
             description = "Password of tls.keystore.")
-    String tls_keystorePassword() default "";
+    String _tls_keystorePassword() default "";
 
     @AttributeDefinition(name = "tls.protocols", description = "TLS versions offered.")
     String[] tls_protocols() default {"TLSv1.3", "TLSv1.2"};
