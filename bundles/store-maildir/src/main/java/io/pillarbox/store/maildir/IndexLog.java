@@ -1,0 +1,440 @@
+package io.pillarbox.store.maildir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.CRC32;
+
+/**
+ * Pillarbox's own per-mailbox index, {@code pillarbox.index}: an append-only log of checksummed records (message
+ * added with its flags, size, internal date, MODSEQ and serialized structure; flags changed; expunged; highest
+ * MODSEQ), compacted by rewriting when it has grown well beyond its live content. It is a cache: a missing or
+ * damaged file is rebuilt from the Maildir; a damaged tail is cut off and what it described is re-derived.
+ */
+final class IndexLog implements AutoCloseable {
+
+    static final String FILE = "pillarbox.index";
+    private static final byte[] MAGIC = {'P', 'B', 'X', 'I', 'D', 'X', '0', '1'};
+    static final int HEADER = 28;
+
+    static final byte ADD = 1;
+    static final byte FLAGS = 2;
+    static final byte EXPUNGE = 3;
+    static final byte HIGHEST = 4;
+    static final byte STRUCT = 5;
+
+    /** Receives replayed records. */
+    interface Replay {
+        void add(Entry e);
+
+        void flags(long uid, long modSeq, String file, boolean inNew, Set<String> flags);
+
+        void expunge(long uid, long modSeq);
+
+        void highest(long modSeq);
+
+        void structure(long uid, long pos, int len);
+    }
+
+    private final Path file;
+    private final boolean fsync;
+    private FileChannel ch;
+    private Object fileKey;
+    long uidValidity;
+    long generation;
+    /** End of the last valid record. */
+    long end;
+    /** Bytes of records that describe the current state (for compaction decisions). */
+    long liveBytes;
+
+    private IndexLog(Path file, boolean fsync) {
+        this.file = file;
+        this.fsync = fsync;
+    }
+
+    /** Opens the log, or returns null if it is missing or its header is damaged or for another UIDVALIDITY. */
+    static IndexLog open(Path file, boolean fsync, long uidValidity) throws IOException {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        IndexLog log = new IndexLog(file, fsync);
+        log.ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        ByteBuffer h = ByteBuffer.allocate(HEADER);
+        while (h.hasRemaining() && log.ch.read(h, h.position()) > 0) {
+            // read the header
+        }
+        boolean ok = !h.hasRemaining();
+        if (ok) {
+            byte[] magic = new byte[8];
+            h.flip();
+            h.get(magic);
+            long v = h.getLong();
+            long g = h.getLong();
+            int crc = h.getInt();
+            CRC32 c = new CRC32();
+            c.update(h.array(), 0, 24);
+            ok = java.util.Arrays.equals(magic, MAGIC) && (int) c.getValue() == crc && v == uidValidity;
+            log.uidValidity = v;
+            log.generation = g;
+        }
+        if (!ok) {
+            log.ch.close();
+            return null;
+        }
+        log.fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        log.end = HEADER;
+        return log;
+    }
+
+    /** Creates a fresh, empty log (replacing any old file). */
+    static IndexLog create(Path file, boolean fsync, long uidValidity) throws IOException {
+        Path tmp = file.resolveSibling(FILE + ".new." + MaildirFiles.PID + "." + System.nanoTime());
+        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            writeFully(c, header(uidValidity, ThreadLocalRandom.current().nextLong()), 0);
+        }
+        move(tmp, file);
+        IndexLog log = open(file, fsync, uidValidity);
+        if (log == null) {
+            throw new IOException("cannot create index " + file);
+        }
+        return log;
+    }
+
+    private static ByteBuffer header(long uidValidity, long generation) {
+        ByteBuffer h = ByteBuffer.allocate(HEADER);
+        h.put(MAGIC).putLong(uidValidity).putLong(generation);
+        CRC32 c = new CRC32();
+        c.update(h.array(), 0, 24);
+        h.putInt((int) c.getValue());
+        h.flip();
+        return h;
+    }
+
+    /** True if the file on disk is no longer the one this object has open (compacted or replaced elsewhere). */
+    boolean replacedOnDisk() {
+        try {
+            return !Objects.equals(Files.readAttributes(file, BasicFileAttributes.class).fileKey(), fileKey);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    long diskSize() throws IOException {
+        return ch.size();
+    }
+
+    /**
+     * Replays records from {@link #end} to the end of the file. A damaged or torn record ends the replay and is
+     * cut off.
+     *
+     * @return true if a damaged tail was cut off
+     */
+    boolean replay(Replay r) throws IOException {
+        long size = ch.size();
+        long pos = end;
+        ByteBuffer head = ByteBuffer.allocate(5);
+        boolean damaged = false;
+        while (pos < size) {
+            if (size - pos < 9) {
+                damaged = true;
+                break;
+            }
+            head.clear();
+            readFully(head, pos);
+            int len = head.getInt(0);
+            byte type = head.get(4);
+            if (len < 0 || len > 64 * 1024 * 1024 || pos + 9 + len > size) {
+                damaged = true;
+                break;
+            }
+            ByteBuffer body = ByteBuffer.allocate(len + 4);
+            readFully(body, pos + 5);
+            CRC32 c = new CRC32();
+            c.update(type);
+            c.update(body.array(), 0, len);
+            if ((int) c.getValue() != body.getInt(len)) {
+                damaged = true;
+                break;
+            }
+            try {
+                apply(r, type, body.array(), len, pos + 5);
+            } catch (IOException | RuntimeException e) {
+                damaged = true;
+                break;
+            }
+            pos += 9 + len;
+        }
+        end = pos;
+        if (damaged) {
+            ch.truncate(pos);
+        }
+        return damaged;
+    }
+
+    private void apply(Replay r, byte type, byte[] data, int len, long payloadPos) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 0, len));
+        switch (type) {
+            case ADD -> {
+                long uid = in.readLong();
+                long modSeq = in.readLong();
+                long date = in.readLong();
+                long size = in.readLong();
+                String f = in.readUTF();
+                boolean inNew = in.readBoolean();
+                Set<String> flags = readFlags(in);
+                int slen = in.readInt();
+                Entry e = new Entry(uid, f, inNew, flags, size, date, modSeq);
+                if (slen > 0) {
+                    e.structPos = payloadPos + (len - slen);
+                    e.structLen = slen;
+                }
+                liveBytes += 9 + len;
+                r.add(e);
+            }
+            case FLAGS -> {
+                long uid = in.readLong();
+                long modSeq = in.readLong();
+                String f = in.readUTF();
+                boolean inNew = in.readBoolean();
+                r.flags(uid, modSeq, f, inNew, readFlags(in));
+            }
+            case EXPUNGE -> {
+                long uid = in.readLong();
+                long modSeq = in.readLong();
+                r.expunge(uid, modSeq);
+            }
+            case HIGHEST -> r.highest(in.readLong());
+            case STRUCT -> {
+                long uid = in.readLong();
+                int slen = in.readInt();
+                r.structure(uid, payloadPos + 12, slen);
+            }
+            default -> {
+                // unknown record types from a newer version are skipped
+            }
+        }
+    }
+
+    private static Set<String> readFlags(DataInputStream in) throws IOException {
+        int n = in.readUnsignedShort();
+        Set<String> flags = new LinkedHashSet<>();
+        for (int i = 0; i < n; i++) {
+            flags.add(in.readUTF());
+        }
+        return flags;
+    }
+
+    private static void writeFlags(DataOutputStream out, Collection<String> flags) throws IOException {
+        out.writeShort(flags.size());
+        for (String f : flags) {
+            out.writeUTF(f);
+        }
+    }
+
+    /** Appends an ADD record; sets the entry's structure position. */
+    void add(Entry e, byte[] structure) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(128 + (structure == null ? 0 : structure.length));
+        DataOutputStream out = new DataOutputStream(b);
+        out.writeLong(e.uid);
+        out.writeLong(e.modSeq);
+        out.writeLong(e.date);
+        out.writeLong(e.size);
+        out.writeUTF(e.file);
+        out.writeBoolean(e.inNew);
+        writeFlags(out, e.flags);
+        int slen = structure == null ? 0 : structure.length;
+        out.writeInt(slen);
+        if (slen > 0) {
+            out.write(structure);
+        }
+        byte[] payload = b.toByteArray();
+        long pos = append(ADD, payload);
+        if (slen > 0) {
+            e.structPos = pos + 5 + (payload.length - slen);
+            e.structLen = slen;
+        }
+        liveBytes += 9 + payload.length;
+    }
+
+    void flags(Entry e) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(64);
+        DataOutputStream out = new DataOutputStream(b);
+        out.writeLong(e.uid);
+        out.writeLong(e.modSeq);
+        out.writeUTF(e.file);
+        out.writeBoolean(e.inNew);
+        writeFlags(out, e.flags);
+        append(FLAGS, b.toByteArray());
+    }
+
+    void expunge(long uid, long modSeq) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(16).putLong(uid).putLong(modSeq);
+        append(EXPUNGE, b.array());
+    }
+
+    void highest(long modSeq) throws IOException {
+        append(HIGHEST, ByteBuffer.allocate(8).putLong(modSeq).array());
+    }
+
+    void structure(Entry e, byte[] structure) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(12 + structure.length).putLong(e.uid).putInt(structure.length)
+                .put(structure);
+        long pos = append(STRUCT, b.array());
+        e.structPos = pos + 5 + 12;
+        e.structLen = structure.length;
+    }
+
+    private long append(byte type, byte[] payload) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(9 + payload.length);
+        buf.putInt(payload.length).put(type).put(payload);
+        CRC32 c = new CRC32();
+        c.update(type);
+        c.update(payload);
+        buf.putInt((int) c.getValue());
+        buf.flip();
+        long pos = end;
+        writeFully(ch, buf, pos);
+        end = pos + buf.limit();
+        return pos;
+    }
+
+    /** Makes appended records durable (used after crash-sensitive changes when fsync is on). */
+    void force() throws IOException {
+        if (fsync) {
+            ch.force(false);
+        }
+    }
+
+    byte[] readStructure(long pos, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(len);
+        readFully(b, pos);
+        return b.array();
+    }
+
+    boolean wantsCompaction() {
+        return end > 4L * 1024 * 1024 && end > 3 * (liveBytes + HEADER);
+    }
+
+    /** Rewrites the log with one ADD per live entry plus the remembered expunges; returns the new log. */
+    IndexLog compact(Collection<Entry> entries, long[][] expunged, long highest) throws IOException {
+        Path tmp = file.resolveSibling(FILE + ".new." + MaildirFiles.PID + "." + System.nanoTime());
+        IndexLog n = new IndexLog(tmp, fsync);
+        n.ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        n.uidValidity = uidValidity;
+        n.generation = ThreadLocalRandom.current().nextLong();
+        writeFully(n.ch, header(uidValidity, n.generation), 0);
+        n.end = HEADER;
+        try {
+            long[] newPos = new long[entries.size()];
+            int i = 0;
+            for (Entry e : entries) {
+                byte[] s = e.structPos >= 0 ? readStructure(e.structPos, e.structLen) : null;
+                long oldPos = e.structPos;
+                int oldLen = e.structLen;
+                n.add(e, s);
+                newPos[i++] = e.structPos;
+                e.structPos = oldPos; // restored below once the new file is in place
+                e.structLen = oldLen;
+            }
+            for (long[] x : expunged) {
+                n.expunge(x[0], x[1]);
+            }
+            n.highest(highest);
+            if (fsync) {
+                n.ch.force(true);
+            }
+            move(tmp, file);
+            n.fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            i = 0;
+            for (Entry e : entries) {
+                e.structPos = newPos[i++];
+                if (e.structPos < 0) {
+                    e.structLen = 0;
+                }
+            }
+        } catch (IOException | RuntimeException ex) {
+            n.ch.close();
+            Files.deleteIfExists(tmp);
+            throw ex;
+        }
+        close();
+        return new IndexLog(file, fsync).adopt(n);
+    }
+
+    private IndexLog adopt(IndexLog n) {
+        this.ch = n.ch;
+        this.fileKey = n.fileKey;
+        this.uidValidity = n.uidValidity;
+        this.generation = n.generation;
+        this.end = n.end;
+        this.liveBytes = n.liveBytes;
+        return this;
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private void readFully(ByteBuffer b, long pos) throws IOException {
+        while (b.hasRemaining()) {
+            int n = ch.read(b, pos + b.position());
+            if (n < 0) {
+                throw new IOException("short read in " + file);
+            }
+        }
+    }
+
+    private static void writeFully(FileChannel c, ByteBuffer b, long pos) throws IOException {
+        while (b.hasRemaining()) {
+            pos += c.write(b, pos);
+        }
+    }
+
+    static void deleteQuietly(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve(FILE));
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (ch != null) {
+                ch.close();
+            }
+        } catch (IOException e) {
+            // nothing to do
+        }
+    }
+
+    static boolean missing(Path file) {
+        return !Files.exists(file);
+    }
+
+    static void ignore(NoSuchFileException e) {
+        // helper for readability at call sites
+    }
+}

@@ -1,0 +1,243 @@
+package io.pillarbox.store.maildir;
+
+import io.pillarbox.api.store.Flags;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Maildir file names (Dovecot style), flag letters and small file helpers. */
+final class MaildirFiles {
+
+    static final String INFO_SEP = ":2,";
+    private static final AtomicLong COUNTER = new AtomicLong();
+    static final long PID = ProcessHandle.current().pid();
+    static final String HOST = hostName();
+
+    private MaildirFiles() {
+    }
+
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        if (h == null || h.isBlank()) {
+            try {
+                h = Files.readString(Path.of("/etc/hostname")).trim();
+            } catch (IOException | RuntimeException e) {
+                h = null;
+            }
+        }
+        if (h == null || h.isBlank()) {
+            h = "localhost";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (char c : h.toCharArray()) {
+            if (c == '/') {
+                sb.append("\\057");
+            } else if (c == ':') {
+                sb.append("\\072");
+            } else if (c == ',') {
+                sb.append("\\054");
+            } else if (c > 0x20 && c < 0x7f) {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** A new unique base name, e.g. {@code 1700000000.M123456P42Q7.host,S=1234,W=1260}. */
+    static String newBaseName(long size, long vsize) {
+        long nowMicros = System.currentTimeMillis() * 1000 + ThreadLocalRandom.current().nextInt(1000);
+        long secs = nowMicros / 1_000_000;
+        long usecs = nowMicros % 1_000_000;
+        return secs + ".M" + usecs + "P" + PID + "Q" + COUNTER.incrementAndGet() + "." + HOST
+                + ",S=" + size + ",W=" + vsize;
+    }
+
+    /** The part of a file name before the info ({@code :2,...}). */
+    static String baseName(String fileName) {
+        int i = fileName.indexOf(':');
+        return i < 0 ? fileName : fileName.substring(0, i);
+    }
+
+    /** The flag letters of a file name (after {@code :2,}), or "". */
+    static String flagLetters(String fileName) {
+        int i = fileName.indexOf(INFO_SEP);
+        return i < 0 ? "" : fileName.substring(i + INFO_SEP.length());
+    }
+
+    /** {@code S=} from a base name, or -1. */
+    static long sizeField(String base, char key) {
+        String marker = "," + key + "=";
+        int i = base.indexOf(marker);
+        if (i < 0) {
+            return -1;
+        }
+        int start = i + marker.length();
+        int end = start;
+        while (end < base.length() && Character.isDigit(base.charAt(end))) {
+            end++;
+        }
+        if (end == start) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(base.substring(start, end));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Flags and keywords from letters; unknown keyword letters are skipped. */
+    static Set<String> flagsOf(String letters, List<String> keywords) {
+        Set<String> flags = new LinkedHashSet<>();
+        for (int i = 0; i < letters.length(); i++) {
+            char c = letters.charAt(i);
+            switch (c) {
+                case 'D' -> flags.add(Flags.DRAFT);
+                case 'F' -> flags.add(Flags.FLAGGED);
+                case 'R' -> flags.add(Flags.ANSWERED);
+                case 'S' -> flags.add(Flags.SEEN);
+                case 'T' -> flags.add(Flags.DELETED);
+                default -> {
+                    if (c >= 'a' && c <= 'z' && c - 'a' < keywords.size()) {
+                        flags.add(keywords.get(c - 'a'));
+                    }
+                }
+            }
+        }
+        return flags;
+    }
+
+    /**
+     * Letters for a flag set, sorted; letters in {@code keep} that the API does not model (e.g. {@code P}) are kept.
+     * Keywords beyond the 26 letters are not representable and are left out (the index keeps them).
+     */
+    static String lettersOf(Set<String> flags, List<String> keywords, String keep) {
+        boolean[] on = new boolean[128];
+        for (int i = 0; i < keep.length(); i++) {
+            char c = keep.charAt(i);
+            if (c < 128 && !(c >= 'a' && c <= 'z') && "DFRST".indexOf(c) < 0 && c > 0x20) {
+                on[c] = true;
+            }
+        }
+        for (String f : flags) {
+            switch (Flags.canonical(f)) {
+                case Flags.DRAFT -> on['D'] = true;
+                case Flags.FLAGGED -> on['F'] = true;
+                case Flags.ANSWERED -> on['R'] = true;
+                case Flags.SEEN -> on['S'] = true;
+                case Flags.DELETED -> on['T'] = true;
+                default -> {
+                    int idx = keywords.indexOf(f);
+                    if (idx >= 0 && idx < 26) {
+                        on['a' + idx] = true;
+                    }
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int c = 0; c < 128; c++) {
+            if (on[c]) {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+
+    static String fileName(String base, String letters) {
+        return base + INFO_SEP + letters;
+    }
+
+    /** Reads a dovecot-keywords file: index to name. */
+    static List<String> readKeywords(Path file) throws IOException {
+        List<String> out = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return out;
+        }
+        for (String line : lines) {
+            int sp = line.indexOf(' ');
+            if (sp <= 0) {
+                continue;
+            }
+            try {
+                int idx = Integer.parseInt(line.substring(0, sp));
+                if (idx < 0 || idx > 1000) {
+                    continue;
+                }
+                while (out.size() <= idx) {
+                    out.add(null);
+                }
+                out.set(idx, line.substring(sp + 1));
+            } catch (NumberFormatException e) {
+                // skip damaged line
+            }
+        }
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i) == null) {
+                out.set(i, "$unused" + i);
+            }
+        }
+        return out;
+    }
+
+    static void writeKeywords(Path file, List<String> keywords, boolean fsync) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < keywords.size(); i++) {
+            sb.append(i).append(' ').append(keywords.get(i)).append('\n');
+        }
+        writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8), fsync);
+    }
+
+    /** Writes a file through a temporary file and a rename, so readers see the old or the new content. */
+    static void writeAtomically(Path file, byte[] content, boolean fsync) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp." + PID + "." + COUNTER.incrementAndGet());
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            if (fsync) {
+                ch.force(true);
+            }
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        if (fsync) {
+            fsyncDir(file.getParent());
+        }
+    }
+
+    /** Makes a directory's entries (creations, renames) durable. */
+    static void fsyncDir(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some file systems do not allow opening directories; nothing more we can do there
+            if (Files.isDirectory(dir)) {
+                return;
+            }
+            throw e;
+        }
+    }
+}
