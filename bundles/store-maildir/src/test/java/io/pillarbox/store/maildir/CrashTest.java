@@ -1,0 +1,152 @@
+package io.pillarbox.store.maildir;
+
+import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.store.Flags;
+import io.pillarbox.api.store.Mailbox;
+import io.pillarbox.api.store.MessageInfo;
+import io.pillarbox.api.store.StoreSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * kill -9 during appends: a separate JVM appends in a loop and is killed (SIGKILL) at random moments; afterwards
+ * every acknowledged message is there, intact, under the UID it was given, no UID is used twice and nothing partial
+ * shows up.
+ */
+class CrashTest {
+
+    private static final Pattern SUBJECT = Pattern.compile("Subject: crash (\\d+)\r\n");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    @Timeout(120)
+    void acknowledgedAppendsSurviveKillDashNine() throws Exception {
+        Path root = tmp.resolve("Maildir");
+        Map<Long, Long> acked = new ConcurrentHashMap<>(); // uid -> n
+        Random random = new Random();
+        long next = 0;
+        int rounds = 4;
+        for (int round = 0; round < rounds; round++) {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    CrashAppender.class.getName(), root.toString(), Long.toString(next));
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+            Process p = pb.start();
+            long roundStart = next;
+            List<Long> seenN = new ArrayList<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                        StandardCharsets.US_ASCII))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        if (line.startsWith("ACK ")) {
+                            String[] f = line.split(" ");
+                            long uid = Long.parseLong(f[1]);
+                            long n = Long.parseLong(f[2]);
+                            Long prev = acked.put(uid, n);
+                            if (prev != null) {
+                                acked.put(-uid, prev); // marks a UID given twice; checked below
+                            }
+                            synchronized (seenN) {
+                                seenN.add(n);
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    // the process was killed
+                }
+            });
+            reader.start();
+            // let it get going, then kill at a random moment
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (System.currentTimeMillis() < deadline) {
+                synchronized (seenN) {
+                    if (seenN.size() >= 3) {
+                        break;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            Thread.sleep(200 + random.nextInt(900));
+            p.destroyForcibly();
+            p.waitFor();
+            reader.join(5000);
+            synchronized (seenN) {
+                next = roundStart + seenN.size() + 1000; // never reuse message numbers of a killed round
+            }
+        }
+        assertTrue(acked.keySet().stream().noneMatch(k -> k < 0), "a UID was acknowledged twice");
+        assertTrue(acked.size() >= rounds * 3, "the appender made progress: " + acked.size());
+
+        StateRegistry.dropIdle();
+        MaildirStore store = new MaildirStore(root.toString(), true);
+        try (StoreSession s = store.open(MailPrincipal.of("crash", "test"));
+             Mailbox mb = s.open("INBOX", false)) {
+            List<MessageInfo> msgs = mb.messages();
+            System.out.println("crash test: " + rounds + " kills, " + acked.size() + " acknowledged, "
+                    + msgs.size() + " in the mailbox");
+            Map<Long, MessageInfo> byUid = new TreeMap<>();
+            for (MessageInfo m : msgs) {
+                assertTrue(byUid.put(m.uid(), m) == null, "UID listed twice: " + m.uid());
+            }
+            for (Map.Entry<Long, Long> a : acked.entrySet()) {
+                MessageInfo m = byUid.get(a.getKey());
+                assertTrue(m != null, "acknowledged UID " + a.getKey() + " is missing");
+                byte[] expected = CrashAppender.message(a.getValue());
+                byte[] got;
+                try (InputStream in = mb.content(a.getKey()).open()) {
+                    got = in.readAllBytes();
+                }
+                assertArrayEquals(expected, got, "content of UID " + a.getKey());
+                assertEquals(a.getValue() % 3 == 0, m.has(Flags.SEEN), "flags of UID " + a.getKey());
+            }
+            // anything else there (appended but killed before the ACK was printed) must be whole too
+            for (MessageInfo m : msgs) {
+                byte[] got;
+                try (InputStream in = mb.content(m.uid()).open()) {
+                    got = in.readAllBytes();
+                }
+                Matcher matcher = SUBJECT.matcher(new String(got, StandardCharsets.US_ASCII));
+                assertTrue(matcher.find(), "unexpected message " + m.uid());
+                assertArrayEquals(CrashAppender.message(Long.parseLong(matcher.group(1))), got,
+                        "partial message under UID " + m.uid());
+            }
+            // the UID list on disk names no UID and no file twice
+            Set<String> uids = new HashSet<>();
+            Set<String> bases = new HashSet<>();
+            List<String> lines = Files.readAllLines(root.resolve("dovecot-uidlist"));
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.split(" :", 2);
+                assertTrue(uids.add(f[0].split(" ")[0]), "UID twice in dovecot-uidlist: " + line);
+                assertTrue(bases.add(f[1]), "file twice in dovecot-uidlist: " + line);
+            }
+            // and the store goes on giving new UIDs above all of them
+            long max = byUid.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+            assertTrue(mb.uidNext() > max);
+        }
+    }
+}
