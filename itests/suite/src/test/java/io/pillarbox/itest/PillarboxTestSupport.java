@@ -55,7 +55,6 @@ public abstract class PillarboxTestSupport {
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", String.valueOf(freePort())),
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", String.valueOf(freePort())),
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", repo),
-                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories", ""),
                 systemProperty("pillarbox.sample.protocol").value(System.getProperty("pillarbox.sample.protocol", "")),
                 vmOptions(
                         "-Xmx512m",
