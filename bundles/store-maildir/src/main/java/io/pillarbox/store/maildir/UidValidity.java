@@ -39,7 +39,7 @@ final class UidValidity {
                 if (next == 0) {
                     next = 1;
                 }
-                MaildirFiles.writeAtomically(f, (Long.toHexString(next) + "\n").getBytes(StandardCharsets.US_ASCII),
+                MaildirFiles.writeAtomically(f, Long.toHexString(next).getBytes(StandardCharsets.US_ASCII),
                         fsync);
                 return next;
             }
