@@ -170,7 +170,7 @@ final class Hashes {
                 default -> { }
             }
         }
-        if (m < 8 || t < 1 || p < 1 || m > 4 * 1024 * 1024 || t > 1000 || p > 64) {
+        if (m < 8 || t < 1 || p < 1 || m > 1024 * 1024 || t > 1000 || p > 64) {
             return false; // refuse absurd costs that would let a file entry stall the server
         }
         byte[] salt = Base64.getDecoder().decode(pad(parts[i + 1]));

@@ -229,10 +229,17 @@ public class AuthenticatorImpl implements Authenticator {
         return ordered.stream().map(RealmRef::name).toList();
     }
 
+    /** Asks each realm now: what a realm can serve may change with its data (a users file being edited). */
     @Override
     public boolean supports(CredentialKind kind) {
         for (RealmRef r : ordered) {
-            if (r.kinds().contains(kind)) {
+            Set<CredentialKind> kinds;
+            try {
+                kinds = r.realm().credentialKinds();
+            } catch (RuntimeException e) {
+                kinds = r.kinds();
+            }
+            if (kinds != null && kinds.contains(kind)) {
                 return true;
             }
         }

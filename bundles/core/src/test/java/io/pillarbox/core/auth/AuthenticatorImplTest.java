@@ -263,6 +263,19 @@ class AuthenticatorImplTest {
         assertFalse(auth.supports(CredentialKind.SHARED_SECRET));
         auth.unbindRealm(scram);
         assertFalse(auth.supports(CredentialKind.SCRAM_SHA_256));
+
+        java.util.concurrent.atomic.AtomicBoolean withSecret = new java.util.concurrent.atomic.AtomicBoolean();
+        TestRealm changing = new TestRealm("changing", EnumSet.of(CredentialKind.PASSWORD)) {
+            @Override
+            public java.util.Set<CredentialKind> credentialKinds() {
+                return withSecret.get() ? EnumSet.of(CredentialKind.PASSWORD, CredentialKind.SHARED_SECRET)
+                        : EnumSet.of(CredentialKind.PASSWORD);
+            }
+        };
+        auth.addRealm(changing, 0);
+        assertFalse(auth.supports(CredentialKind.SHARED_SECRET));
+        withSecret.set(true);
+        assertTrue(auth.supports(CredentialKind.SHARED_SECRET), "asked live, not remembered from binding");
     }
 
     @Test
