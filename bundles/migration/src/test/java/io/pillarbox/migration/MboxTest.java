@@ -1,0 +1,278 @@
+package io.pillarbox.migration;
+
+import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.store.Flags;
+import io.pillarbox.api.store.Mailbox;
+import io.pillarbox.api.store.MessageInfo;
+import io.pillarbox.api.store.MessageSource;
+import io.pillarbox.api.store.StoreException;
+import io.pillarbox.api.store.StoreSession;
+import io.pillarbox.store.memory.MemoryMailStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class MboxTest {
+
+    private StoreSession session;
+
+    @BeforeEach
+    void open() throws StoreException {
+        session = new MemoryMailStore().open(MailPrincipal.of("u@example.org", "test"));
+    }
+
+    @AfterEach
+    void close() {
+        session.close();
+    }
+
+    private static InputStream fixture(String name) {
+        return MboxTest.class.getResourceAsStream(name);
+    }
+
+    private static String crlf(String s) {
+        return s.replace("\n", "\r\n");
+    }
+
+    private String text(Mailbox mb, long uid) throws Exception {
+        try (InputStream in = mb.content(uid).open()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void importsUwImapMboxWithPseudoMessageAndFlags() throws Exception {
+        MboxImport r = MboxImporter.importMbox(fixture("uw-imap.mbox"), session, "Imported",
+                MboxImporter.Options.defaults());
+        assertEquals("Imported", r.mailbox());
+        assertEquals(1, r.skipped(), "the FOLDER INTERNAL DATA message");
+        assertEquals(1700000000L, r.sourceUidValidity());
+        assertEquals(3, r.sourceUidLast());
+        assertEquals(List.of("$Work", "Later"), r.sourceKeywords());
+        assertEquals(2, r.messages().size());
+        assertEquals(1, r.messages().get(0).sourceUid());
+        assertEquals(3, r.messages().get(1).sourceUid());
+        try (Mailbox mb = session.open("Imported", true)) {
+            List<MessageInfo> msgs = mb.messages();
+            assertEquals(2, msgs.size());
+            MessageInfo first = msgs.get(0);
+            assertEquals(Set.of(Flags.SEEN, Flags.ANSWERED, "$Work"), first.flags());
+            assertEquals(Instant.parse("2026-03-02T10:00:00Z"), first.internalDate());
+            assertEquals(crlf("""
+                    Return-Path: <alice@example.org>
+                    From: Alice <alice@example.org>
+                    To: bob@example.net
+                    Subject: first
+                    Date: Mon, 2 Mar 2026 10:00:00 +0000
+
+                    Hello Bob.
+                    From the desk of Alice.
+
+                    Regards
+                    """), text(mb, first.uid()));
+            assertEquals(first.size(), r.messages().get(0).size());
+            MessageInfo second = msgs.get(1);
+            assertEquals(Set.of(Flags.FLAGGED, Flags.DELETED), second.flags(), "Status: O is not \\Seen");
+            assertEquals(crlf("""
+                    From: carol@example.net
+                    Subject: second
+
+                    Body two
+                    >From quoted twice
+                    From is not at the start here
+                    """), text(mb, second.uid()));
+            assertEquals("second", mb.structure(second.uid()).envelope().subject());
+        }
+    }
+
+    @Test
+    void importsMuttMboxWithMboxoQuoting() throws Exception {
+        MboxImport r = MboxImporter.importMbox(fixture("mutt.mbox"), session, "INBOX",
+                MboxImporter.Options.defaults().withFormat(MboxFormat.MBOXO));
+        assertEquals(0, r.skipped());
+        assertEquals(0, r.sourceUidValidity());
+        assertEquals(2, r.messages().size());
+        try (Mailbox mb = session.open("INBOX", true)) {
+            List<MessageInfo> msgs = mb.messages();
+            assertEquals(Set.of(Flags.SEEN, "todo", "later"), msgs.get(0).flags());
+            assertEquals(Instant.parse("2026-01-01T08:15:00Z"), msgs.get(0).internalDate(), "+0100 in From_ line");
+            assertEquals(crlf("""
+                    From: Dave <dave@example.com>
+                    To: erin@example.org
+                    Subject: mutt one
+
+                    Line one
+                    From mboxo quoting
+                    >>From stays in mboxo
+                    """), text(mb, msgs.get(0).uid()));
+            assertEquals(Set.of(), msgs.get(1).flags());
+            assertEquals(Instant.parse("2026-01-02T23:59:00Z"), msgs.get(1).internalDate());
+            assertEquals(crlf("""
+                    From: frank@example.com
+                    Subject: mutt two (no seconds in From_ line)
+
+                    second body, no blank line at the end
+                    """), text(mb, msgs.get(1).uid()));
+        }
+    }
+
+    @Test
+    void lastMessageWithoutNewlineAndFileLineEndsKept() throws Exception {
+        MboxImporter.importMbox(fixture("no-final-newline.mbox"), session, "INBOX", MboxImporter.Options.defaults());
+        MboxImporter.Options asIs = new MboxImporter.Options(MboxFormat.MBOXRD, false, true, 1024);
+        MboxImporter.importMbox(new ByteArrayInputStream(
+                "From a@b Sat Jan  3 00:00:00 2026\r\nSubject: crlf file\r\n\r\nbody\nlf line\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII)), session, "INBOX", asIs);
+        try (Mailbox mb = session.open("INBOX", true)) {
+            List<MessageInfo> msgs = mb.messages();
+            assertEquals("Subject: last, no newline at the end\r\n\r\nno newline", text(mb, msgs.get(0).uid()));
+            assertEquals("Subject: crlf file\r\n\r\nbody\nlf line\r\n", text(mb, msgs.get(1).uid()));
+        }
+    }
+
+    @Test
+    void refusesWhatIsNotAnMboxAndHandlesEmptyFiles() throws Exception {
+        assertThrows(IOException.class, () -> MboxImporter.importMbox(
+                new ByteArrayInputStream("Subject: an eml file\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)),
+                session, "INBOX", MboxImporter.Options.defaults()));
+        assertEquals(0, MboxImporter.importMbox(new ByteArrayInputStream(new byte[0]), session, "INBOX",
+                MboxImporter.Options.defaults()).messages().size());
+        StoreException e = assertThrows(StoreException.class, () -> MboxImporter.importMbox(fixture("mutt.mbox"),
+                session, "Missing", new MboxImporter.Options(MboxFormat.MBOXO, true, false, 1024)));
+        assertEquals(StoreException.Reason.NONEXISTENT, e.reason());
+    }
+
+    @Test
+    void fromLineDates() {
+        assertEquals(Instant.parse("2026-03-04T08:00:00Z"),
+                FromLine.parse("From MAILER-DAEMON Wed Mar  4 08:00:00 2026").date());
+        assertEquals(Instant.parse("2026-03-04T09:00:00Z"),
+                FromLine.parse("From a@b Wed Mar 4 08:00:00 2026 -0100").date());
+        assertEquals(Instant.parse("2026-03-04T08:00:00Z"),
+                FromLine.parse("From a@b Wed Mar 4 08:00:00 PST 2026").date(), "zone names are not guessed");
+        assertEquals("a@b", FromLine.parse("From a@b Wed Mar 4 08:00:00 2026").sender());
+        assertNull(FromLine.parse("From here to eternity"));
+        assertNull(FromLine.parse("From: a@b"));
+        assertNull(FromLine.parse("From a@b Wed Feb 31 08:00:00 2026"));
+        assertEquals("From a@b Wed Mar  4 08:00:00 2026", FromLine.format("a@b", Instant.parse("2026-03-04T08:00:00Z")));
+        assertEquals("From MAILER-DAEMON Sun Dec 20 18:05:09 2026",
+                FromLine.format(null, Instant.parse("2026-12-20T18:05:09Z")));
+    }
+
+    @Test
+    void exportWritesUwCompatibleMboxThatImportsBackTheSame() throws Exception {
+        MboxImporter.importMbox(fixture("uw-imap.mbox"), session, "Source", MboxImporter.Options.defaults());
+        byte[] quoted = crlf("From: x@y\nSubject: quoting\n\nFrom start\n>From once\nmid From x\n").getBytes(
+                StandardCharsets.US_ASCII);
+        session.append("Source", MessageSource.of(quoted), Set.of(Flags.DRAFT, "$Label"),
+                Instant.parse("2026-05-05T05:05:05Z"));
+        String exported;
+        long validity;
+        try (Mailbox mb = session.open("Source", true)) {
+            validity = mb.uidValidity();
+            exported = new String(MboxExporter.toBytes(mb, MboxFormat.MBOXRD), StandardCharsets.UTF_8);
+        }
+        assertEquals("""
+                From alice@example.org Mon Mar  2 10:00:00 2026
+                Return-Path: <alice@example.org>
+                From: Alice <alice@example.org>
+                To: bob@example.net
+                Subject: first
+                Date: Mon, 2 Mar 2026 10:00:00 +0000
+                X-IMAPbase: %d 0000000003 $Label $Work
+                Status: RO
+                X-Status: A
+                X-Keywords: $Work
+                X-UID: 1
+
+                Hello Bob.
+                >From the desk of Alice.
+
+                Regards
+
+                From carol@example.net Tue Mar  3 11:30:00 2026
+                From: carol@example.net
+                Subject: second
+                Status: O
+                X-Status: DF
+                X-Keywords:\s
+                X-UID: 2
+
+                Body two
+                >>From quoted twice
+                >From is not at the start here
+
+                From x@y Tue May  5 05:05:05 2026
+                From: x@y
+                Subject: quoting
+                Status: O
+                X-Status: T
+                X-Keywords: $Label
+                X-UID: 3
+
+                >From start
+                >>From once
+                mid From x
+
+                """.formatted(validity), exported);
+
+        Path file = Files.createTempFile("export", ".mbox");
+        try {
+            Files.writeString(file, exported);
+            MboxImport back = MboxImporter.importMbox(file, session, "Back");
+            assertEquals(validity, back.sourceUidValidity());
+            assertEquals(List.of(1L, 2L, 3L), back.messages().stream().map(MboxImport.Message::sourceUid).toList());
+            try (Mailbox src = session.open("Source", true); Mailbox dst = session.open("Back", true)) {
+                List<MessageInfo> a = src.messages();
+                List<MessageInfo> b = dst.messages();
+                assertEquals(a.size(), b.size());
+                for (int i = 0; i < a.size(); i++) {
+                    assertEquals(a.get(i).flags(), b.get(i).flags());
+                    assertEquals(a.get(i).internalDate(), b.get(i).internalDate());
+                    assertEquals(text(src, a.get(i).uid()), text(dst, b.get(i).uid()));
+                }
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void largeMessagesAreSpooledToDisk() throws Exception {
+        StringBuilder b = new StringBuilder("From big@example.org Mon Mar  2 10:00:00 2026\nSubject: big\n\n");
+        String line = "0123456789".repeat(7) + "\n";
+        for (int i = 0; i < 20_000; i++) {
+            b.append(line);
+        }
+        b.append("\nFrom small@example.org Mon Mar  2 10:00:01 2026\nSubject: small\n\nx\n");
+        MboxImport r = MboxImporter.importMbox(new ByteArrayInputStream(b.toString().getBytes(StandardCharsets.US_ASCII)),
+                session, "INBOX", new MboxImporter.Options(MboxFormat.MBOXRD, true, true, 64 * 1024));
+        assertEquals(2, r.messages().size());
+        long expected = "Subject: big\r\n\r\n".length() + 20_000L * (line.length() + 1);
+        assertEquals(expected, r.messages().get(0).size());
+        try (Mailbox mb = session.open("INBOX", true)) {
+            assertEquals(expected, mb.content(r.messages().get(0).uid()).size());
+            assertArrayEquals("Subject: small\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII),
+                    text(mb, r.messages().get(1).uid()).getBytes(StandardCharsets.US_ASCII));
+        }
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertEquals(0, files.filter(p -> p.getFileName().toString().startsWith("pillarbox-import")).count(),
+                    "spool files are removed");
+        }
+    }
+}
