@@ -83,7 +83,7 @@ public class PlatformIT extends PillarboxTestSupport {
         }
         assertTrue("the distribution holds the platform bundles: " + pillarbox,
                 pillarbox.containsAll(List.of("io.pillarbox.api", "io.pillarbox.transport", "io.pillarbox.core",
-                        "io.pillarbox.sasl", "io.pillarbox.mime")));
+                        "io.pillarbox.sasl", "io.pillarbox.mime", "io.pillarbox.store.maildir", "io.pillarbox.auth.file")));
         int components = 0;
         for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
             if (!d.bundle.symbolicName.startsWith("io.pillarbox.")) {
