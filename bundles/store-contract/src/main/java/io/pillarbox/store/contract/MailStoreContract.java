@@ -836,8 +836,15 @@ public abstract class MailStoreContract {
         try (Mailbox inbox = s.open("INBOX", false)) {
             Recorder rec = new Recorder();
             inbox.addListener(rec);
+            Recorder destRec = new Recorder();
+            Mailbox destWatch = alice().open("Dest", true);
+            destWatch.addListener(destRec);
             long before = inbox.highestModSeq();
             CopyResult r = inbox.move(List.of(u1, u2), "Dest");
+            assertEquals(r.targetUids(), destRec.of(MailboxEvent.MessagesAdded.class).stream()
+                    .flatMap(e -> e.messages().stream()).map(MessageInfo::uid).toList(),
+                    "the target's listeners hear of the moved messages");
+            destWatch.close();
             assertEquals(List.of(u1, u2), r.sourceUids());
             assertEquals(List.of(u3), uids(inbox));
             List<MailboxEvent.MessagesExpunged> ex = rec.of(MailboxEvent.MessagesExpunged.class);
@@ -862,8 +869,9 @@ public abstract class MailStoreContract {
         long b = append(s, "INBOX", message("b", "b")).uid();
         long c = append(s, "INBOX", message("c", "c"), Flags.DELETED, Flags.SEEN).uid();
         long d = append(s, "INBOX", message("d", "d"), Flags.DELETED).uid();
+        long h0;
         try (Mailbox mb = s.open("INBOX", false)) {
-            long h0 = mb.highestModSeq();
+            h0 = mb.highestModSeq();
             assertEquals(List.of(d), mb.expunge(List.of(b, d)), "only listed \\Deleted messages");
             assertEquals(List.of(a, b, c), uids(mb));
             long h1 = mb.highestModSeq();
@@ -880,6 +888,14 @@ public abstract class MailStoreContract {
             assertEquals(List.of(), mb.expungedSince(mb.highestModSeq()));
         }
         assertEquals(1, s.status("INBOX").messages());
+        restartStore();
+        try (Mailbox mb = alice().open("INBOX", false)) {
+            List<Long> since = mb.expungedSince(h0);
+            assertTrue(since.containsAll(List.of(a, c, d)), "recent expunges are remembered across a restart "
+                    + "(QRESYNC VANISHED): " + since);
+            assertFalse(since.contains(b));
+            assertEquals(List.of(b), uids(mb));
+        }
     }
 
     // ------------------------------------------------------------------ events
@@ -978,11 +994,15 @@ public abstract class MailStoreContract {
         int each = 25;
         StoreSession listenerSession = alice();
         Set<Long> heard = ConcurrentHashMap.newKeySet();
+        List<Long> heardInOrder = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (Mailbox watched = listenerSession.open("INBOX", true)) {
             watched.addListener(e -> {
                 if (e instanceof MailboxEvent.MessagesAdded a) {
-                    a.messages().forEach(m -> heard.add(m.uid()));
+                    a.messages().forEach(m -> {
+                        heard.add(m.uid());
+                        heardInOrder.add(m.uid());
+                    });
                 }
             });
             CountDownLatch start = new CountDownLatch(1);
@@ -1017,6 +1037,11 @@ public abstract class MailStoreContract {
                 assertArrayEquals(e.getValue(), read(watched.content(e.getKey())));
             }
             assertEquals(all.keySet(), heard, "one MessagesAdded per message");
+            List<Long> order = new ArrayList<>(heardInOrder);
+            for (int i = 1; i < order.size(); i++) {
+                assertTrue(order.get(i) > order.get(i - 1),
+                        "listeners hear additions in ascending UID order (sessions number messages by them)");
+            }
             assertEquals(threads * each, listenerSession.status("INBOX").messages());
 
             // concurrent flag changes on disjoint messages all land, with distinct MODSEQs
@@ -1043,6 +1068,83 @@ public abstract class MailStoreContract {
                 modSeqs.add(m.modSeq());
             }
             assertEquals(threads * each, modSeqs.size(), "each change has its own MODSEQ");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Timeout(value = 120)
+    void concurrentAppendFlagAndExpungeKeepTheMailboxConsistent() throws Exception {
+        int rounds = 30;
+        StoreSession watcher = alice();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (Mailbox watched = watcher.open("INBOX", true)) {
+            // the view a protocol session keeps from events alone
+            List<Long> view = Collections.synchronizedList(new ArrayList<>());
+            watched.addListener(e -> {
+                if (e instanceof MailboxEvent.MessagesAdded a) {
+                    a.messages().forEach(m -> view.add(m.uid()));
+                } else if (e instanceof MailboxEvent.MessagesExpunged x) {
+                    view.removeAll(x.uids());
+                }
+            });
+            CountDownLatch start = new CountDownLatch(1);
+            StoreSession appender = alice();
+            Future<List<Long>> appends = pool.submit(() -> {
+                start.await();
+                List<Long> l = new ArrayList<>();
+                for (int i = 0; i < rounds; i++) {
+                    l.add(appender.append("INBOX", MessageSource.of(message("mix" + i, "m" + i)), Set.of(), null).uid());
+                }
+                return l;
+            });
+            StoreSession flagger = alice();
+            Future<?> flags = pool.submit(() -> {
+                start.await();
+                try (Mailbox mb = flagger.open("INBOX", false)) {
+                    for (int i = 0; i < rounds; i++) {
+                        List<Long> now = uids(mb);
+                        // every other message is marked for deletion
+                        List<Long> odd = new ArrayList<>();
+                        for (long u : now) {
+                            if (u % 2 == 1) {
+                                odd.add(u);
+                            }
+                        }
+                        mb.updateFlags(odd, FlagOp.ADD, set(Flags.DELETED), -1);
+                    }
+                }
+                return null;
+            });
+            StoreSession expunger = alice();
+            Future<List<Long>> expunges = pool.submit(() -> {
+                start.await();
+                List<Long> gone = new ArrayList<>();
+                try (Mailbox mb = expunger.open("INBOX", false)) {
+                    for (int i = 0; i < rounds; i++) {
+                        gone.addAll(mb.expunge(null));
+                    }
+                }
+                return gone;
+            });
+            start.countDown();
+            List<Long> appended = appends.get(100, TimeUnit.SECONDS);
+            flags.get(100, TimeUnit.SECONDS);
+            List<Long> gone = new ArrayList<>(expunges.get(100, TimeUnit.SECONDS));
+            try (Mailbox mb = expunger.open("INBOX", false)) {
+                mb.updateFlags(uids(mb).stream().filter(u -> u % 2 == 1).toList(), FlagOp.ADD, set(Flags.DELETED),
+                        -1);
+                gone.addAll(mb.expunge(null));
+            }
+            assertEquals(appended.size(), new HashSet<>(appended).size(), "no UID given twice");
+            assertEquals(gone.size(), new HashSet<>(gone).size(), "no UID expunged twice");
+            for (long g : gone) {
+                assertTrue(g % 2 == 1, "only \\Deleted messages expunged");
+            }
+            List<Long> expected = appended.stream().filter(u -> u % 2 == 0).sorted().toList();
+            assertEquals(expected, uids(watched));
+            assertEquals(expected, new ArrayList<>(view), "the event-built view matches the mailbox");
         } finally {
             pool.shutdownNow();
         }
