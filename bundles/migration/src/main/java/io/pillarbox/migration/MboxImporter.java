@@ -16,6 +16,9 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -129,6 +132,73 @@ public final class MboxImporter {
             }
         }
         return new MboxImport(target, done, skipped, uidValidity, uidLast, keywords);
+    }
+
+    /**
+     * What {@link #importTree} did.
+     *
+     * @param imported per mailbox name, the import of its file
+     * @param skipped  files left alone: hidden ones (UW's {@code .mailboxlist}, ...) and files that are not mbox
+     */
+    public record TreeImport(Map<String, MboxImport> imported, List<Path> skipped) {
+        public TreeImport {
+            imported = Collections.unmodifiableMap(new TreeMap<>(imported));
+            skipped = List.copyOf(skipped);
+        }
+    }
+
+    /**
+     * Imports a folder tree of mbox files (UW IMAP's or pine's {@code ~/mail}, mutt's {@code ~/Mail}): the file
+     * {@code lists/java} becomes the mailbox {@code parent/lists/java} (or {@code lists/java} when {@code parent} is
+     * {@code null}); a top-level file named {@code INBOX} (any case) goes to INBOX. Hidden files and files that do not
+     * start with a {@code From } line are skipped and reported.
+     */
+    public static TreeImport importTree(Path dir, StoreSession session, String parent, Options options)
+            throws IOException, StoreException {
+        List<Path> files;
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        Map<String, MboxImport> imported = new TreeMap<>();
+        List<Path> skipped = new ArrayList<>();
+        for (Path f : files) {
+            Path rel = dir.relativize(f);
+            boolean hidden = false;
+            StringBuilder name = new StringBuilder();
+            for (Path seg : rel) {
+                String s = seg.toString();
+                hidden |= s.startsWith(".");
+                name.append(name.length() == 0 ? "" : String.valueOf(StoreSession.DELIMITER)).append(s);
+            }
+            if (hidden || !isMbox(f)) {
+                skipped.add(f);
+                continue;
+            }
+            String mailbox = name.toString();
+            if (parent != null && !parent.isEmpty()) {
+                mailbox = parent + StoreSession.DELIMITER + mailbox;
+            } else if (mailbox.equalsIgnoreCase(StoreSession.INBOX)) {
+                mailbox = StoreSession.INBOX;
+            }
+            try (InputStream in = Files.newInputStream(f)) {
+                MboxImport r = importMbox(in, session, mailbox, options);
+                imported.put(r.mailbox(), r);
+            }
+        }
+        return new TreeImport(imported, skipped);
+    }
+
+    /** True if the file's first non-blank line is a valid {@code From } line (an empty file counts as mbox). */
+    public static boolean isMbox(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            LineInput li = new LineInput(new BufferedInputStream(in, 8192));
+            while (li.next()) {
+                if (li.length > 0) {
+                    return li.length < 1000 && FromLine.parse(li.text()) != null;
+                }
+            }
+            return true;
+        }
     }
 
     private static long number(String[] v, int i) {

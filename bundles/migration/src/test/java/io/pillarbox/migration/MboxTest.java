@@ -275,4 +275,29 @@ class MboxTest {
                     "spool files are removed");
         }
     }
+
+    @Test
+    void importsAFolderTree(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("lists"));
+        try (InputStream in = fixture("mutt.mbox")) {
+            Files.write(dir.resolve("lists/java"), in.readAllBytes());
+        }
+        try (InputStream in = fixture("uw-imap.mbox")) {
+            Files.write(dir.resolve("Sent"), in.readAllBytes());
+        }
+        Files.writeString(dir.resolve("inbox"), "From a@b Sat Jan  3 00:00:00 2026\nSubject: in\n\nx\n");
+        Files.writeString(dir.resolve(".mailboxlist"), "Sent\nlists/java\n");
+        Files.writeString(dir.resolve("notes.txt"), "not mail\n");
+        MboxImporter.TreeImport r = MboxImporter.importTree(dir, session, null, MboxImporter.Options.defaults());
+        assertEquals(Set.of("INBOX", "Sent", "lists/java"), r.imported().keySet());
+        assertEquals(Set.of(".mailboxlist", "notes.txt"),
+                r.skipped().stream().map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(2, session.status("lists/java").messages());
+        assertEquals(2, session.status("Sent").messages());
+        assertEquals(1, session.status("INBOX").messages());
+
+        MboxImporter.TreeImport under = MboxImporter.importTree(dir, session, "Old", MboxImporter.Options.defaults());
+        assertEquals(Set.of("Old/inbox", "Old/Sent", "Old/lists/java"), under.imported().keySet());
+        assertEquals(1, session.status("Old/inbox").messages());
+    }
 }
