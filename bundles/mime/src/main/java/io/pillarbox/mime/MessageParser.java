@@ -40,11 +40,14 @@ public final class MessageParser {
 
     /** Nesting deeper than this is kept as opaque leaves. */
     private static final int MAX_DEPTH = 64;
+    /** MIME entities per message; boundaries beyond are kept as content of the enclosing multipart. */
+    static final int MAX_ENTITIES = 10_000;
     /** Octets of one header field that are kept. */
     private static final int MAX_FIELD = 64 * 1024;
 
     private final LineReader r;
     private final List<byte[]> boundaries = new ArrayList<>();
+    private int entities;
 
     private MessageParser(InputStream in) {
         this.r = new LineReader(in);
@@ -229,6 +232,7 @@ public final class MessageParser {
     }
 
     private Entity entity(boolean inDigest, int depth) throws IOException {
+        entities++;
         long headerOffset = r.position();
         Header h = new Header();
         long bodyOffset;
@@ -363,6 +367,9 @@ public final class MessageParser {
             int m = closed ? -1 : matchBoundary();
             if (m == mine) {
                 r.consume();
+                if (entities >= MAX_ENTITIES) {
+                    continue; // too many parts: the rest is content of this multipart
+                }
                 if (close) {
                     closed = true;
                     boundaries.remove(mine); // the epilogue runs to the enclosing boundary

@@ -579,4 +579,18 @@ class MessageParserTest {
         assertEquals("ATTACHMENT", r.disposition());
         assertEquals("a \"quoted\" name.txt", r.dispositionParameters().get("filename"));
     }
+
+    @Test
+    void entitiesPerMessageAreCapped() throws IOException {
+        StringBuilder b = new StringBuilder("Content-Type: multipart/mixed; boundary=b\r\n\r\n");
+        for (int i = 0; i < 50_000; i++) {
+            b.append("--b\r\n\r\nx\r\n");
+        }
+        b.append("--b--\r\n");
+        byte[] m = b.toString().getBytes(StandardCharsets.US_ASCII);
+        MessageStructure s = parse(m);
+        assertTrue(s.root().parts().size() < MessageParser.MAX_ENTITIES, "parts: " + s.root().parts().size());
+        assertTrue(s.root().parts().size() > 1000);
+        assertEquals(m.length, s.root().bodyOffset() + s.root().bodySize());
+    }
 }
