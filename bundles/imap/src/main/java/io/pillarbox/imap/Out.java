@@ -170,6 +170,18 @@ final class Out {
         return p;
     }
 
+    /** Octets and pieces held, to decide when to hand a batch to the channel. */
+    int pending() {
+        return (buf == null ? 0 : buf.readableBytes()) + parts.size() * INLINE_LITERAL;
+    }
+
+    /** Moves everything {@code other} holds to the end of this one. */
+    Out append(Out other) {
+        flushBuf();
+        parts.addAll(other.drain());
+        return this;
+    }
+
     boolean isEmpty() {
         return parts.isEmpty() && (buf == null || !buf.isReadable());
     }

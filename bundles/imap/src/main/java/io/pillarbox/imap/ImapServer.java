@@ -1,0 +1,10 @@
+package io.pillarbox.imap;
+
+import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.auth.SaslService;
+import io.pillarbox.api.store.MailStores;
+
+/** What every session of one IMAP service shares: settings, the services it uses, \Recent state. */
+record ImapServer(ImapSettings settings, Authenticator authenticator, SaslService sasl, MailStores stores,
+                  RecentTracker recent) {
+}

@@ -1,0 +1,32 @@
+package io.pillarbox.imap;
+
+import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.store.MailStore;
+import io.pillarbox.api.store.MailStores;
+import io.pillarbox.api.store.StoreException;
+import io.pillarbox.api.store.StoreSession;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Routes every user to one real store and remembers the unavailability callbacks, so a test can fire them. */
+final class TestStores implements MailStores {
+
+    final MailStore store;
+    final List<Runnable> unavailable = new CopyOnWriteArrayList<>();
+
+    TestStores(MailStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public StoreSession open(MailPrincipal principal, Runnable onUnavailable) throws StoreException {
+        unavailable.add(onUnavailable);
+        return store.open(principal);
+    }
+
+    @Override
+    public List<String> names() {
+        return List.of(store.name());
+    }
+}
