@@ -38,6 +38,7 @@ final class IndexLog implements AutoCloseable {
     static final byte EXPUNGE = 3;
     static final byte HIGHEST = 4;
     static final byte STRUCT = 5;
+    static final byte SYNC = 6;
 
     /** Receives replayed records. */
     interface Replay {
@@ -50,6 +51,9 @@ final class IndexLog implements AutoCloseable {
         void highest(long modSeq);
 
         void structure(long uid, long pos, int len);
+
+        /** The index matched the folder when {@code cur/} and {@code new/} had these modification times. */
+        void synced(long curStamp, long newStamp);
     }
 
     private final Path file;
@@ -148,32 +152,43 @@ final class IndexLog implements AutoCloseable {
     boolean replay(Replay r) throws IOException {
         long size = ch.size();
         long pos = end;
-        ByteBuffer head = ByteBuffer.allocate(5);
         boolean damaged = false;
+        // read sequentially through a large buffer: one read per megabyte, not two per record
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(64, size - pos)));
+        long bufStart = pos;
+        buf.limit(0);
+        CRC32 c = new CRC32();
         while (pos < size) {
             if (size - pos < 9) {
                 damaged = true;
                 break;
             }
-            head.clear();
-            readFully(head, pos);
-            int len = head.getInt(0);
-            byte type = head.get(4);
+            int off = (int) (pos - bufStart);
+            if (buf.limit() - off < 5) {
+                buf = refill(buf, pos, 5, size);
+                bufStart = pos;
+                off = 0;
+            }
+            int len = buf.getInt(off);
+            byte type = buf.get(off + 4);
             if (len < 0 || len > 64 * 1024 * 1024 || pos + 9 + len > size) {
                 damaged = true;
                 break;
             }
-            ByteBuffer body = ByteBuffer.allocate(len + 4);
-            readFully(body, pos + 5);
-            CRC32 c = new CRC32();
+            if (buf.limit() - off < 9 + len) {
+                buf = refill(buf, pos, 9 + len, size);
+                bufStart = pos;
+                off = 0;
+            }
+            c.reset();
             c.update(type);
-            c.update(body.array(), 0, len);
-            if ((int) c.getValue() != body.getInt(len)) {
+            c.update(buf.array(), off + 5, len);
+            if ((int) c.getValue() != buf.getInt(off + 5 + len)) {
                 damaged = true;
                 break;
             }
             try {
-                apply(r, type, body.array(), len, pos + 5);
+                apply(r, type, buf.array(), off + 5, len, pos + 5);
             } catch (IOException | RuntimeException e) {
                 damaged = true;
                 break;
@@ -187,8 +202,19 @@ final class IndexLog implements AutoCloseable {
         return damaged;
     }
 
-    private void apply(Replay r, byte type, byte[] data, int len, long payloadPos) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 0, len));
+    /** A buffer holding at least {@code need} bytes from {@code pos} (as far as the file has them). */
+    private ByteBuffer refill(ByteBuffer buf, long pos, int need, long size) throws IOException {
+        int cap = Math.max(buf.capacity(), need);
+        ByteBuffer b = cap == buf.capacity() ? buf : ByteBuffer.allocate(cap);
+        b.clear();
+        b.limit((int) Math.min(cap, size - pos));
+        readFully(b, pos);
+        b.flip();
+        return b;
+    }
+
+    private void apply(Replay r, byte type, byte[] data, int from, int len, long payloadPos) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, from, len));
         switch (type) {
             case ADD -> {
                 long uid = in.readLong();
@@ -225,6 +251,7 @@ final class IndexLog implements AutoCloseable {
                 int slen = in.readInt();
                 r.structure(uid, payloadPos + 12, slen);
             }
+            case SYNC -> r.synced(in.readLong(), in.readLong());
             default -> {
                 // unknown record types from a newer version are skipped
             }
@@ -286,6 +313,10 @@ final class IndexLog implements AutoCloseable {
     void expunge(long uid, long modSeq) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(16).putLong(uid).putLong(modSeq);
         append(EXPUNGE, b.array());
+    }
+
+    void synced(long curStamp, long newStamp) throws IOException {
+        append(SYNC, ByteBuffer.allocate(16).putLong(curStamp).putLong(newStamp).array());
     }
 
     void highest(long modSeq) throws IOException {

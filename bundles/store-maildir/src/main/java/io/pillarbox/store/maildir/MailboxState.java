@@ -66,6 +66,11 @@ final class MailboxState {
     private long newStamp = Long.MIN_VALUE;
     private List<MessageInfo> snapshot;
     private DotLock dotLock;
+    /** Directory times of the last SYNC record read from or written to the index. */
+    private long syncedCur = Long.MIN_VALUE;
+    private long syncedNew = Long.MIN_VALUE;
+    /** A change within this many milliseconds of a directory time may share that time: do not trust it. */
+    private static final long MTIME_SLACK_MILLIS = 2000;
 
     MailboxState(Path dir, Path root, String name, boolean fsync) {
         this.dir = dir;
@@ -182,12 +187,16 @@ final class MailboxState {
                 uidlist.create(UidValidity.next(root, fsync), 1);
             }
         }
+        long t0 = System.nanoTime();
         uidlist.refresh();
+        long t1 = System.nanoTime();
         refreshKeywords();
         entries.clear();
         byBase.clear();
         expunged.clear();
         highestModSeq = 1;
+        syncedCur = Long.MIN_VALUE;
+        syncedNew = Long.MIN_VALUE;
         Path file = dir.resolve(IndexLog.FILE);
         index = IndexLog.open(file, fsync, uidlist.uidValidity);
         boolean jump;
@@ -198,13 +207,26 @@ final class MailboxState {
             jump = !uidlist.byUid.isEmpty();
             index = IndexLog.create(file, fsync, uidlist.uidValidity);
         }
+        long t2 = System.nanoTime();
         loaded = true;
         snapshot = null;
         if (jump) {
             bumpModSeqAfterLoss();
         }
-        scan(null);
+        // an index written when the folder looked exactly as it does now needs no directory listing
+        if (!jump && syncedCur != Long.MIN_VALUE && syncedCur == dirStamp("cur") && syncedNew == dirStamp("new")) {
+            curStamp = syncedCur;
+            newStamp = syncedNew;
+        } else {
+            scan(null);
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("loaded {} ({} messages): uidlist {} ms, index {} ms, directory check {} ms", dir,
+                    entries.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+        }
     }
+
+
 
     /** After losing index records, continue MODSEQs above anything that may have been handed out. */
     private void bumpModSeqAfterLoss() throws IOException {
@@ -299,6 +321,12 @@ final class MailboxState {
             }
 
             @Override
+            public void synced(long cur, long nw) {
+                syncedCur = cur;
+                syncedNew = nw;
+            }
+
+            @Override
             public void structure(long uid, long pos, int len) {
                 Entry e = entries.get(uid);
                 if (e != null) {
@@ -319,6 +347,20 @@ final class MailboxState {
     private long dirStamp(String sub) throws IOException {
         FileTime t = Files.getLastModifiedTime(dir.resolve(sub));
         return t.to(java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private static boolean trustworthy(long curNanos, long newNanos) {
+        long newest = Math.max(curNanos, newNanos) / 1_000_000;
+        return System.currentTimeMillis() - newest > MTIME_SLACK_MILLIS;
+    }
+
+    /** Notes in the index that it matches the folder at the current directory times. */
+    private void recordSync() throws IOException {
+        if (curStamp != Long.MIN_VALUE && (curStamp != syncedCur || newStamp != syncedNew)) {
+            index.synced(curStamp, newStamp);
+            syncedCur = curStamp;
+            syncedNew = newStamp;
+        }
     }
 
     private boolean dirsChanged() throws IOException {
@@ -442,8 +484,15 @@ final class MailboxState {
             writeLock();
             uidlist.rewrite();
         }
-        curStamp = cs;
-        newStamp = ns;
+        if (trustworthy(cs, ns)) {
+            curStamp = cs;
+            newStamp = ns;
+            recordSync();
+        } else {
+            // changed moments ago: another change in the same clock tick would not move the times
+            curStamp = Long.MIN_VALUE;
+            newStamp = Long.MIN_VALUE;
+        }
         maybeCompact();
         if (outer == null) {
             ch.fire(null);
@@ -569,6 +618,26 @@ final class MailboxState {
         lock.lock();
         try {
             if (index != null) {
+                try {
+                    if (loaded && !removed) {
+                        long cs = dirStamp("cur");
+                        long ns = dirStamp("new");
+                        if (trustworthy(cs, ns)) {
+                            if (cs != curStamp || ns != newStamp) {
+                                scan(null); // records the SYNC hint itself
+                            } else {
+                                recordSync();
+                            }
+                        }
+                    }
+                } catch (IOException | StoreException | RuntimeException e) {
+                    // only a hint for the next load
+                } finally {
+                    if (dotLock != null) {
+                        dotLock.close();
+                        dotLock = null;
+                    }
+                }
                 index.close();
             }
             loaded = false;
@@ -682,7 +751,6 @@ final class MailboxState {
             wanted.addAll(p.flags());
         }
         defineKeywords(wanted);
-        boolean dirsWereCurrent = dirStamp("cur") == curStamp && dirStamp("new") == newStamp;
         long uid = uidlist.nextUid;
         List<Uidlist.Rec> recs = new ArrayList<>();
         List<Entry> fresh = new ArrayList<>();
@@ -706,9 +774,10 @@ final class MailboxState {
         for (int i = 0; i < fresh.size(); i++) {
             addEntry(fresh.get(i), pending.get(i).structure(), ch);
         }
-        if (dirsWereCurrent) {
-            curStamp = dirStamp("cur");
-        }
+        // our own change moved the directory times; another program's change in the same clock tick would not
+        // move them again, so the next sync lists the folder (until it has been quiet for a moment)
+        curStamp = Long.MIN_VALUE;
+        newStamp = Long.MIN_VALUE;
         maybeCompact();
         ch.fire(origin);
         List<Long> uids = new ArrayList<>();
@@ -757,7 +826,6 @@ final class MailboxState {
         if (op != io.pillarbox.api.store.FlagOp.REMOVE) {
             defineKeywords(given);
         }
-        boolean dirsWereCurrent = dirStamp("cur") == curStamp && dirStamp("new") == newStamp;
         Changes ch = new Changes();
         List<MessageInfo> updated = new ArrayList<>();
         List<Long> failed = new ArrayList<>();
@@ -820,10 +888,10 @@ final class MailboxState {
             ch.flags.add(e.info());
             snapshot = null;
         }
-        if (dirsWereCurrent) {
-            curStamp = dirStamp("cur");
-            newStamp = dirStamp("new");
-        }
+        // our own change moved the directory times; another program's change in the same clock tick would not
+        // move them again, so the next sync lists the folder (until it has been quiet for a moment)
+        curStamp = Long.MIN_VALUE;
+        newStamp = Long.MIN_VALUE;
         maybeCompact();
         ch.fire(origin);
         return new FlagResult(updated, failed);
@@ -835,7 +903,6 @@ final class MailboxState {
         writeLock();
         Collection<Long> which = uids == null ? new ArrayList<>(entries.keySet()) : new TreeSet<>(uids);
         Changes ch = new Changes();
-        boolean dirsWereCurrent = dirStamp("cur") == curStamp && dirStamp("new") == newStamp;
         for (Long uid : which) {
             Entry e = entries.get(uid);
             if (e == null || (requireDeleted && !Flags.contains(e.flags, Flags.DELETED))) {
@@ -855,10 +922,10 @@ final class MailboxState {
             expungeEntry(e, ch);
             uidlist.forget(uid);
         }
-        if (dirsWereCurrent) {
-            curStamp = dirStamp("cur");
-            newStamp = dirStamp("new");
-        }
+        // our own change moved the directory times; another program's change in the same clock tick would not
+        // move them again, so the next sync lists the folder (until it has been quiet for a moment)
+        curStamp = Long.MIN_VALUE;
+        newStamp = Long.MIN_VALUE;
         if (uidlist.wantsRewrite()) {
             uidlist.rewrite();
         }

@@ -459,4 +459,27 @@ class MaildirStoreTest {
         Collections.emptyList();
         assertNotEquals(lines.get(1), lines.get(2));
     }
+
+    @Test
+    void unchangedFolderIsNotListedOnOpenButChangedOneIs() throws Exception {
+        StoreSession s = session();
+        s.append("INBOX", MessageSource.of(msg("1")), Set.of(), null);
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 60_000);
+        Files.setLastModifiedTime(root.resolve("cur"), old);
+        Files.setLastModifiedTime(root.resolve("new"), old);
+        restart(); // the idle state is dropped: the index notes the directory times it matches
+        // a file slipped in without moving the directory time is not seen: the index was trusted
+        Files.write(root.resolve("cur").resolve("1700000000.M9P9.elsewhere:2,"), msg("hidden"));
+        Files.setLastModifiedTime(root.resolve("cur"), old);
+        try (Mailbox m = session().open("INBOX", false)) {
+            assertEquals(1, m.messages().size());
+        }
+        restart();
+        // an ordinary change moves the directory time and is found
+        Files.write(root.resolve("new").resolve("1700000001.M9P9.elsewhere"), msg("seen"));
+        try (Mailbox m = session().open("INBOX", false)) {
+            assertEquals(3, m.messages().size());
+        }
+    }
 }
