@@ -101,7 +101,7 @@ final class ImapReader {
         if (pos == start) {
             throw new ParseException(peek() < 0 ? "Missing " + what : "Invalid " + what + " at \"" + rest() + "\"");
         }
-        return new String(line, start, pos - start, StandardCharsets.US_ASCII);
+        return new String(line, start, pos - start, StandardCharsets.UTF_8);
     }
 
     String tag() throws ParseException {
