@@ -26,8 +26,11 @@ import java.util.Map;
  * octet offsets of every entity's header and body, for IMAP FETCH ENVELOPE, BODYSTRUCTURE and BODY[section].
  * <p>
  * Offsets are for the bytes exactly as given (CRLF or bare LF line ends alike). The line end before a boundary
- * belongs to the boundary (RFC 2046), so it is not part of the preceding body. {@code lines} counts the body's line
- * ends plus a last line without one. Defaults follow RFC 2045/3501: a missing or unusable Content-Type is
+ * belongs to the boundary (RFC 2046), so it is not part of the preceding body. A line that begins with {@code --}
+ * and a boundary of an enclosing multipart is a delimiter (RFC 2046 forbids boundaries even as prefixes of content
+ * lines); where several match, the longest wins. {@code lines} counts the body's line ends plus a last line without
+ * one (Dovecot counts only LF octets, so a part ending without a line end before its boundary has one line more
+ * here). Defaults follow RFC 2045/3501: a missing or unusable Content-Type is
  * {@code text/plain; charset=us-ascii} ({@code message/rfc822} inside {@code multipart/digest}), a text part without
  * a charset gets {@code charset=us-ascii}, a missing Content-Transfer-Encoding is {@code 7bit}. Types, subtypes,
  * encodings and parameter names are lower-case; other values are as in the header (RFC 2047 words undecoded),
@@ -48,6 +51,8 @@ public final class MessageParser {
     private final LineReader r;
     private final List<byte[]> boundaries = new ArrayList<>();
     private int entities;
+    /** The last consumed line was the blank line ending a header: its line end belongs to that header. */
+    private boolean headerEnded;
 
     private MessageParser(InputStream in) {
         this.r = new LineReader(in);
@@ -168,12 +173,12 @@ public final class MessageParser {
         if (r.kept < 2 || r.content[0] != '-' || r.content[1] != '-' || boundaries.isEmpty()) {
             return -1;
         }
+        // RFC 2046: a boundary may not even begin a content line, so a line that begins with "--" and a boundary
+        // is a delimiter whatever follows; where several boundaries match, the longest wins (as in Dovecot)
+        int best = -1;
         for (int i = boundaries.size() - 1; i >= 0; i--) {
             byte[] bd = boundaries.get(i);
-            if (r.kept < bd.length + 2 || r.contentLength != r.kept) {
-                if (r.contentLength != r.kept) {
-                    return -1;
-                }
+            if (r.kept < bd.length + 2 || (best >= 0 && boundaries.get(best).length >= bd.length)) {
                 continue;
             }
             boolean eq = true;
@@ -183,28 +188,15 @@ public final class MessageParser {
                     break;
                 }
             }
-            if (!eq) {
-                continue;
-            }
-            int p = bd.length + 2;
-            boolean c = false;
-            if (p + 1 < r.kept && r.content[p] == '-' && r.content[p + 1] == '-') {
-                c = true;
-                p += 2;
-            }
-            boolean ws = true;
-            for (int k = p; k < r.kept; k++) {
-                if (r.content[k] != ' ' && r.content[k] != '\t') {
-                    ws = false;
-                    break;
-                }
-            }
-            if (ws) {
-                close = c;
-                return i;
+            if (eq) {
+                best = i;
             }
         }
-        return -1;
+        if (best >= 0) {
+            int p = boundaries.get(best).length + 2;
+            close = p + 1 < r.kept && r.content[p] == '-' && r.content[p + 1] == '-';
+        }
+        return best;
     }
 
     /** True if the loaded line ends the current entity (a boundary of any enclosing multipart, or the end). */
@@ -212,20 +204,26 @@ public final class MessageParser {
         return !r.peek() || matchBoundary() >= 0;
     }
 
-    /** Where a body that ends now ends, and how many lines it had. */
+    private void consume() {
+        r.consume();
+        headerEnded = false;
+    }
+
+    /** Where a body that ends now ends. */
     private long bodyEnd(long bodyOffset) {
-        if (r.atEnd()) {
+        if (r.atEnd() || headerEnded) {
             return r.position();
         }
         return Math.max(bodyOffset, r.position() - r.lastNewline);
     }
 
+    /** Lines of the body that ends now: its line ends, plus a last line without one. */
     private long lines(long bodyOffset, long end, long linesAtBody) {
         if (end <= bodyOffset) {
             return 0;
         }
         long n = r.consumedLines - linesAtBody;
-        if (!r.atEnd() && r.lastContentLength == 0) {
+        if (!r.atEnd() && !headerEnded && r.lastContentLength == 0) {
             n--; // the last line was empty and its line end belongs to the boundary
         }
         return Math.max(0, n);
@@ -246,11 +244,12 @@ public final class MessageParser {
             if (r.contentLength == 0) {
                 bodyOffset = r.lineEnd();
                 r.consume();
+                headerEnded = true;
                 hasBody = true;
                 break;
             }
             h.line(r.content, r.kept);
-            r.consume();
+            consume();
         }
         h.finish();
 
@@ -317,7 +316,7 @@ public final class MessageParser {
                 message = new MessageStructure(envelope(inner.header), inner.part);
             } else {
                 while (!atEntityEnd()) {
-                    r.consume();
+                    consume();
                 }
             }
         } else if (boundary != null) {
@@ -366,7 +365,7 @@ public final class MessageParser {
         while (r.peek()) {
             int m = closed ? -1 : matchBoundary();
             if (m == mine) {
-                r.consume();
+                consume();
                 if (entities >= MAX_ENTITIES) {
                     continue; // too many parts: the rest is content of this multipart
                 }
@@ -381,7 +380,7 @@ public final class MessageParser {
             if (closed ? matchBoundary() >= 0 : m >= 0) {
                 break; // an enclosing boundary: this multipart ends here, unclosed
             }
-            r.consume(); // preamble, epilogue
+            consume(); // preamble, epilogue
         }
         if (!closed) {
             boundaries.remove(mine);

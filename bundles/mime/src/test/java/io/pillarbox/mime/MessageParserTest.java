@@ -178,7 +178,7 @@ class MessageParserTest {
         assertEquals("utf-8", plain.parameters().get("charset"));
         assertEquals("8bit", plain.encoding());
         assertEquals("Hello Bob,\r\nthe report is attached. Grüße", body(m, plain));
-        assertEquals(2, plain.lines());
+        assertEquals(2, plain.lines(), "line ends plus the last line without one");
         assertEquals("Hello Bob,\r\nthe report is attached. Grüße".getBytes(StandardCharsets.UTF_8).length,
                 plain.bodySize());
 
@@ -592,5 +592,61 @@ class MessageParserTest {
         assertTrue(s.root().parts().size() < MessageParser.MAX_ENTITIES, "parts: " + s.root().parts().size());
         assertTrue(s.root().parts().size() > 1000);
         assertEquals(m.length, s.root().bodyOffset() + s.root().bodySize());
+    }
+
+    @Test
+    void boundariesMatchAsPrefixesLongestFirst() throws IOException {
+        byte[] m = crlf("""
+                Content-Type: multipart/mixed; boundary=abc
+
+                --abc trailing junk
+                Content-Type: multipart/alternative; boundary=abcdef
+
+                --abcdef
+                Content-Type: text/plain
+
+                inner one
+                --abcdef--
+                --abc--junk after close
+                epilogue
+                """);
+        MessageStructure s = parse(m);
+        assertEquals(1, s.root().parts().size());
+        BodyPart alt = s.root().parts().get(0);
+        assertEquals("alternative", alt.subtype());
+        assertEquals(1, alt.parts().size());
+        assertEquals("inner one", body(m, alt.parts().get(0)));
+        assertTrue(body(m, alt).endsWith("--abcdef--"), body(m, alt));
+        assertTrue(body(m, s.root()).endsWith("epilogue\r\n"));
+    }
+
+    @Test
+    void linesCountLineEndsAndALastLineWithoutOne() throws IOException {
+        byte[] m = crlf("Content-Type: multipart/mixed; boundary=b\n\n--b\n\none\ntwo\n\n--b\n\n--b\n\nx\n--b--\n");
+        MessageStructure s = parse(m);
+        assertEquals(List.of(2L, 0L, 1L), s.root().parts().stream().map(BodyPart::lines).toList());
+        assertEquals("one\r\ntwo\r\n", body(m, s.root().parts().get(0)));
+    }
+
+    @Test
+    void blankLineBeforeAnEnclosingBoundaryBelongsToTheHeader() throws IOException {
+        byte[] m = crlf("""
+                Content-Type: multipart/mixed; boundary=outer
+
+                --outer
+                Content-Type: multipart/mixed; boundary=inner
+
+                --inner
+                Content-Type: text/plain
+
+                --outer--
+                """);
+        MessageStructure s = parse(m);
+        BodyPart inner = s.root().parts().get(0);
+        BodyPart text = inner.parts().get(0);
+        assertEquals(0, text.bodySize());
+        assertEquals("Content-Type: text/plain\r\n\r\n", header(m, text));
+        assertEquals(text.bodyOffset(), inner.bodyOffset() + inner.bodySize(), "the inner multipart ends with it");
+        assertEquals(3, inner.lines()); // "--inner", the header line and the blank line
     }
 }
