@@ -150,6 +150,14 @@ final class IndexLog implements AutoCloseable {
      * @return true if a damaged tail was cut off
      */
     boolean replay(Replay r) throws IOException {
+        return replay(r, true);
+    }
+
+    /**
+     * As {@link #replay(Replay)}; without {@code mayCut} (the caller does not hold the folder lock, so another
+     * process may be writing the last record right now) a bad record only ends the replay.
+     */
+    boolean replay(Replay r, boolean mayCut) throws IOException {
         long size = ch.size();
         long pos = end;
         boolean damaged = false;
@@ -196,10 +204,10 @@ final class IndexLog implements AutoCloseable {
             pos += 9 + len;
         }
         end = pos;
-        if (damaged) {
+        if (damaged && mayCut) {
             ch.truncate(pos);
         }
-        return damaged;
+        return damaged && mayCut;
     }
 
     /** A buffer holding at least {@code need} bytes from {@code pos} (as far as the file has them). */

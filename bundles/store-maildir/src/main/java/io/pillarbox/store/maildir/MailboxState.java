@@ -140,7 +140,7 @@ final class MailboxState {
             reloadIndex();
         } else if (index.diskSize() > index.end) {
             Changes ch = new Changes();
-            index.replay(replayer(ch));
+            index.replay(replayer(ch), dotLock != null);
             ch.fire(null);
         }
         boolean full = uidlist.refresh();
@@ -180,12 +180,12 @@ final class MailboxState {
         for (String sub : new String[]{"cur", "new", "tmp"}) {
             Files.createDirectories(dir.resolve(sub));
         }
+        // loading may write (a new UID list or index, a cut-off damaged tail, UIDs for new files): all of it
+        // under the lock other processes respect
+        writeLock();
         uidlist = new Uidlist(dir.resolve(Uidlist.FILE), fsync);
         if (!uidlist.exists()) {
-            writeLock();
-            if (!uidlist.exists()) {
-                uidlist.create(UidValidity.next(root, fsync), 1);
-            }
+            uidlist.create(UidValidity.next(root, fsync), 1);
         }
         long t0 = System.nanoTime();
         uidlist.refresh();
@@ -355,8 +355,9 @@ final class MailboxState {
     }
 
     /** Notes in the index that it matches the folder at the current directory times. */
-    private void recordSync() throws IOException {
+    private void recordSync() throws IOException, StoreException {
         if (curStamp != Long.MIN_VALUE && (curStamp != syncedCur || newStamp != syncedNew)) {
+            writeLock();
             index.synced(curStamp, newStamp);
             syncedCur = curStamp;
             syncedNew = newStamp;
@@ -376,6 +377,7 @@ final class MailboxState {
      * vanished ones are expunged, renamed ones (flags changed by another program) are updated.
      */
     private void scan(Changes outer) throws IOException, StoreException {
+        writeLock(); // matching may write the UID list and the index
         Changes ch = outer != null ? outer : new Changes();
         long cs = dirStamp("cur");
         long ns = dirStamp("new");

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Run in a separate JVM by {@link CrashTest}: appends messages in a loop and prints {@code ACK <uid> <n>} once each
- * append has returned, until it is killed.
+ * append has returned, until it is killed (or, with a third argument, that many times).
  */
 public final class CrashAppender {
 
@@ -34,17 +34,20 @@ public final class CrashAppender {
     public static void main(String[] args) throws Exception {
         String root = args[0];
         long start = Long.parseLong(args[1]);
+        long count = args.length > 2 ? Long.parseLong(args[2]) : Long.MAX_VALUE;
         MaildirStore store = new MaildirStore(root, true);
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.US_ASCII);
         try (StoreSession s = store.open(MailPrincipal.of("crash", "test"))) {
             out.println("READY");
             out.flush();
-            for (long n = start; ; n++) {
+            for (long n = start; n - start < count; n++) {
                 Set<String> flags = n % 3 == 0 ? Set.of(Flags.SEEN) : Set.of();
                 AppendResult r = s.append("INBOX", MessageSource.of(message(n)), flags, null);
                 out.println("ACK " + r.uid() + " " + n);
                 out.flush();
             }
+            out.println("DONE");
+            out.flush();
         }
     }
 }
