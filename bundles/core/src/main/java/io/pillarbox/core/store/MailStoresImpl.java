@@ -40,8 +40,8 @@ public class MailStoresImpl implements MailStores {
     /** One store service and the sessions opened on it. */
     static final class StoreRef {
         final MailStore store;
-        final String name;
-        final int ranking;
+        volatile String name;
+        volatile int ranking;
         final long serviceId;
         final Set<TrackedSession> sessions = ConcurrentHashMap.newKeySet();
         volatile boolean gone;
@@ -73,7 +73,8 @@ public class MailStoresImpl implements MailStores {
     }
 
     @Reference(service = MailStore.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindStore")
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindStore",
+            updated = "updatedStore")
     void bindStore(MailStore store, Map<String, Object> props) {
         String name = props.get(MailStore.PROPERTY_NAME) instanceof String s && !s.isBlank() ? s : safeName(store);
         int ranking = props.get("service.ranking") instanceof Integer i ? i : 0;
@@ -83,6 +84,20 @@ public class MailStoresImpl implements MailStores {
             reorder();
         }
         LOG.info("Mail store {} available; stores now {}", name, names());
+    }
+
+    /** New service properties (name, ranking): the same service, so its open sessions stay as they are. */
+    void updatedStore(MailStore store, Map<String, Object> props) {
+        synchronized (stores) {
+            StoreRef ref = stores.get(store);
+            if (ref == null) {
+                bindStore(store, props);
+                return;
+            }
+            ref.name = props.get(MailStore.PROPERTY_NAME) instanceof String s && !s.isBlank() ? s : safeName(store);
+            ref.ranking = props.get("service.ranking") instanceof Integer i ? i : 0;
+            reorder();
+        }
     }
 
     void unbindStore(MailStore store) {

@@ -179,6 +179,28 @@ class MailStoresImplTest {
     }
 
     @Test
+    void changedServicePropertiesKeepOpenSessions() throws Exception {
+        MailStoresImpl stores = new MailStoresImpl();
+        TestStore a = new TestStore("a");
+        TestStore b = new TestStore("b");
+        stores.addStore(a, "a", 1);
+        stores.addStore(b, "b", 2);
+        stores.setDefaultStore("none");
+        AtomicInteger told = new AtomicInteger();
+        StoreSession s = stores.open(ALICE, told::incrementAndGet);
+        assertEquals(Set.of("b"), s.subscriptions());
+        stores.updatedStore(a, java.util.Map.of(MailStore.PROPERTY_NAME, "a", "service.ranking", 9));
+        assertEquals(List.of("a", "b"), stores.names(), "ranking change reorders");
+        try (StoreSession t = stores.open(ALICE, () -> { })) {
+            assertEquals(Set.of("a"), t.subscriptions());
+        }
+        stores.updatedStore(b, java.util.Map.of(MailStore.PROPERTY_NAME, "b2", "service.ranking", 2));
+        assertEquals(1, stores.openSessions("b2"));
+        stores.unbindStore(b);
+        assertEquals(1, told.get());
+    }
+
+    @Test
     void aThrowingCallbackDoesNotStopTheOthers() throws Exception {
         MailStoresImpl stores = new MailStoresImpl();
         TestStore maildir = new TestStore("maildir");
