@@ -1,0 +1,42 @@
+package io.pillarbox.delivery;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+@ObjectClassDefinition(id = LocalDeliveryImpl.PID, name = "Pillarbox local delivery",
+        description = "Which domains are local, aliases and catch-alls, and who the postmaster is.")
+public @interface DeliveryConfig {
+
+    @AttributeDefinition(name = "Local domains",
+            description = "Domains whose mail is delivered here (compared case-insensitively). The first one is the "
+                    + "primary domain.")
+    String[] localDomains() default {"localhost"};
+
+    @AttributeDefinition(name = "Bare user names",
+            description = "How an address without a domain (RCPT TO:<alice>) is looked up: as-is, or as "
+                    + "user@<first local domain>.",
+            options = {@Option(label = "as-is", value = "as-is"), @Option(label = "first-domain", value = "first-domain")})
+    String bareUsers() default "as-is";
+
+    @AttributeDefinition(name = "Look up the local part",
+            description = "When user@domain (a local domain) is not known to any realm, also look up the bare local "
+                    + "part (for realms whose users have no domain). Only sensible with one local domain.")
+    boolean lookupLocalPart() default true;
+
+    @AttributeDefinition(name = "Aliases file",
+            description = "File of aliases, one per line: 'alias@domain: target1, target2', and catch-alls "
+                    + "'@domain: target'. Re-read when it changes. Empty: ${karaf.etc}/pillarbox.aliases.")
+    String aliasesFile() default "";
+
+    @AttributeDefinition(name = "Postmaster",
+            description = "Where postmaster@<every local domain> goes (RFC 5321 section 4.5.1): a user or an address. "
+                    + "Empty: the user 'postmaster@<first domain>' or 'postmaster'. An alias for postmaster@domain wins.")
+    String postmaster() default "";
+
+    @AttributeDefinition(name = "Mailbox", description = "The mailbox delivered to.")
+    String mailbox() default "INBOX";
+
+    @AttributeDefinition(name = "Lookup timeout (seconds)", description = "How long a realm lookup may take.")
+    int lookupTimeoutSeconds() default 30;
+}
