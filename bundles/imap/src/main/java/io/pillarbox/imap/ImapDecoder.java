@@ -29,7 +29,7 @@ final class ImapDecoder extends ByteToMessageDecoder {
     private static final long PAUSE_ABOVE = 4 << 20;
     private static final long RESUME_BELOW = 1 << 20;
 
-    private enum Mode { LINE, LITERAL, DISCARD_LITERAL, DISCARD_LINE, DISCARD_ALL }
+    private enum Mode { LINE, LITERAL, DISCARD_LITERAL, DISCARD_LINE }
 
     private final ImapSettings settings;
     private final Executor worker;
@@ -58,21 +58,22 @@ final class ImapDecoder extends ByteToMessageDecoder {
         this.literalLimit = limit;
     }
 
-    /** Discards all input from now on until {@link #resume()} (pipelined input after STARTTLS, or COMPRESS). */
-    void discardAll() {
-        mode = Mode.DISCARD_ALL;
+    /**
+     * Drops every octet received so far and not yet framed, and any command in progress: the input a client
+     * pipelined after STARTTLS (RFC 3207 section 4.2 / CVE-2011-0411). Input that arrives later is framed again.
+     */
+    void discardBuffered() {
+        ByteBuf b = internalBuffer();
+        b.skipBytes(b.readableBytes());
         resetCommand();
-    }
-
-    void resume() {
         mode = Mode.LINE;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        while (in.isReadable()) {
+        // one command per call, so that the handler sees it (and may discard the rest) before more is framed
+        while (in.isReadable() && out.isEmpty()) {
             switch (mode) {
-                case DISCARD_ALL -> in.skipBytes(in.readableBytes());
                 case LINE -> {
                     if (!line(ctx, in, out)) {
                         return;

@@ -639,10 +639,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         while ((o = queue.poll()) != null) {
             release(o);
         }
-        decoder.discardAll();
+        decoder.discardBuffered();
         conn.startTls();
         writeNow(tag + " OK Begin TLS negotiation now\r\n");
-        decoder.resume();
         busy = false;
     }
 

@@ -381,7 +381,7 @@ final class MailCommands {
                 continue;
             }
             boolean modseq = s.condstore;
-            if (c.silent() && !(c.unchangedSince() >= 0)) {
+            if (c.silent() && !modseq) {
                 continue;
             }
             out.raw("* ").num(seq).raw(" FETCH (");
