@@ -366,8 +366,11 @@ final class IndexLog implements AutoCloseable {
         return b.array();
     }
 
+    /** The log is compacted once it is this big and three times its live content (lowered by tests). */
+    static long compactionMinBytes = 4L * 1024 * 1024;
+
     boolean wantsCompaction() {
-        return end > 4L * 1024 * 1024 && end > 3 * (liveBytes + HEADER);
+        return end > compactionMinBytes && end > 3 * (liveBytes + HEADER);
     }
 
     /** Rewrites the log with one ADD per live entry plus the remembered expunges; returns the new log. */

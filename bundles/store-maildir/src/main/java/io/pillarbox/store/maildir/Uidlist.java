@@ -303,8 +303,11 @@ final class Uidlist {
         }
     }
 
+    /** Lines of gone messages tolerated before a rewrite (lowered by tests). */
+    static int rewriteMinDead = 1000;
+
     boolean wantsRewrite() {
-        return dead > 1000 && dead > byUid.size() / 4;
+        return dead > rewriteMinDead && dead > byUid.size() / 4;
     }
 
     /** Writes the whole file anew (temporary file, rename, fsync). */

@@ -482,4 +482,77 @@ class MaildirStoreTest {
             assertEquals(3, m.messages().size());
         }
     }
+
+    @Test
+    void keywordsBeyondTwentySixLiveInTheIndex() throws Exception {
+        StoreSession s = session();
+        Set<String> many = new java.util.TreeSet<>();
+        for (int i = 0; i < 30; i++) {
+            many.add(String.format("kw%02d", i));
+        }
+        s.append("INBOX", MessageSource.of(msg("k")), many, null);
+        String f = files(root.resolve("cur")).get(0);
+        assertTrue(f.endsWith(":2,abcdefghijklmnopqrstuvwxyz"), f);
+        assertEquals(30, Files.readAllLines(root.resolve("dovecot-keywords")).size());
+        restart();
+        try (Mailbox m = session().open("INBOX", false)) {
+            assertEquals(many, m.messages().get(0).flags());
+            m.updateFlags(List.of(1L), FlagOp.REMOVE, Set.of("kw00", "kw29"), -1);
+        }
+        restart();
+        try (Mailbox m = session().open("INBOX", false)) {
+            Set<String> expected = new java.util.TreeSet<>(many);
+            expected.remove("kw00");
+            expected.remove("kw29");
+            assertEquals(expected, m.messages().get(0).flags());
+            assertTrue(files(root.resolve("cur")).get(0).endsWith(":2,bcdefghijklmnopqrstuvwxyz"));
+        }
+    }
+
+    @Test
+    void indexCompactionAndUidlistRewriteKeepEverything() throws Exception {
+        long oldCompaction = IndexLog.compactionMinBytes;
+        int oldRewrite = Uidlist.rewriteMinDead;
+        IndexLog.compactionMinBytes = 2000;
+        Uidlist.rewriteMinDead = 5;
+        try {
+            StoreSession s = session();
+            for (int i = 0; i < 40; i++) {
+                s.append("INBOX", MessageSource.of(msg("c" + i)), Set.of(), null);
+            }
+            long modSeq;
+            long afterAppends = Files.size(root.resolve(IndexLog.FILE));
+            try (Mailbox m = s.open("INBOX", false)) {
+                for (int round = 0; round < 20; round++) {
+                    m.updateFlags(List.of(1L, 2L, 3L), round % 2 == 0 ? FlagOp.ADD : FlagOp.REMOVE,
+                            Set.of(Flags.SEEN), -1);
+                }
+                List<Long> doomed = new ArrayList<>();
+                for (long u = 10; u <= 30; u++) {
+                    doomed.add(u);
+                }
+                m.updateFlags(doomed, FlagOp.ADD, Set.of(Flags.DELETED), -1);
+                assertEquals(doomed, m.expunge(null));
+                m.updateFlags(List.of(40L), FlagOp.ADD, Set.of(Flags.FLAGGED), -1);
+                modSeq = m.highestModSeq();
+            }
+            List<String> uidlist = Files.readAllLines(root.resolve("dovecot-uidlist"));
+            assertEquals(1 + 19, uidlist.size(), "expunged lines dropped by the rewrite: " + uidlist);
+            assertTrue(uidlist.get(0).contains(" N41 "), uidlist.get(0));
+            assertTrue(Files.size(root.resolve(IndexLog.FILE)) < afterAppends, "the index was compacted");
+            restart();
+            StoreSession again = session();
+            try (Mailbox m = again.open("INBOX", false)) {
+                assertEquals(19, m.messages().size());
+                assertEquals(modSeq, m.highestModSeq());
+                assertTrue(m.messages().get(18).has(Flags.FLAGGED));
+                assertEquals(21, m.expungedSince(0).size());
+                assertEquals("c4", m.structure(5).envelope().subject());
+                assertEquals(41, again.append("INBOX", MessageSource.of(msg("new")), Set.of(), null).uid());
+            }
+        } finally {
+            IndexLog.compactionMinBytes = oldCompaction;
+            Uidlist.rewriteMinDead = oldRewrite;
+        }
+    }
 }
