@@ -51,7 +51,10 @@ public final class MessageParser {
     private final LineReader r;
     private final List<byte[]> boundaries = new ArrayList<>();
     private int entities;
-    /** The last consumed line was the blank line ending a header: its line end belongs to that header. */
+    /**
+     * The last consumed line was the blank line ending a header or a delimiter line opening a part: its line end
+     * belongs to it, not to a boundary that follows.
+     */
     private boolean headerEnded;
 
     private MessageParser(InputStream in) {
@@ -374,6 +377,7 @@ public final class MessageParser {
                     boundaries.remove(mine); // the epilogue runs to the enclosing boundary
                     continue;
                 }
+                headerEnded = true;
                 parts.add(entity(digest, depth + 1).part);
                 continue;
             }

@@ -34,10 +34,15 @@ class MessageParserTest {
     static void checkOffsets(BodyPart p, long limit) {
         assertTrue(p.headerOffset() <= p.bodyOffset(), "header before body");
         assertTrue(p.bodyOffset() + p.bodySize() <= limit, "body inside parent");
+        long previousEnd = p.bodyOffset();
         for (BodyPart c : p.parts()) {
-            assertTrue(c.headerOffset() >= p.bodyOffset());
+            assertTrue(c.headerOffset() >= previousEnd, "siblings in order, not overlapping");
             checkOffsets(c, p.bodyOffset() + p.bodySize());
+            previousEnd = c.bodyOffset() + c.bodySize();
         }
+        assertTrue(p.lines() >= 0);
+        assertTrue(p.lines() <= p.bodySize(), "no more lines than octets");
+        assertTrue(!p.isMultipart() || !p.parts().isEmpty(), "a multipart has parts");
         if (p.message() != null) {
             assertEquals(p.bodyOffset(), p.message().root().headerOffset());
             checkOffsets(p.message().root(), p.bodyOffset() + p.bodySize());
@@ -468,8 +473,10 @@ class MessageParserTest {
         String[] pieces = {"--b\r\n", "--b--\r\n", "--c\n", "Content-Type: multipart/mixed; boundary=b\r\n",
                 "Content-Type: multipart/alternative; boundary=\"c\"\n", "Content-Type: message/rfc822\r\n",
                 "\r\n", "\n", "From: a@b\r\n", "To: x:;\r\n", "\r", "text ", "=?utf-8?q?x?=", "\u0000", "\t folded\r\n",
-                "Subject: (", "To: \"unterminated <a@b\r\n", "Cc: <<<@@@>>>,,,;;\r\n"};
-        for (int n = 0; n < 3000; n++) {
+                "Subject: (", "To: \"unterminated <a@b\r\n", "Cc: <<<@@@>>>,,,;;\r\n", "--bc\r\n", "--b junk\n",
+                "Content-Type: multipart/digest; boundary=bc\r\n", "Content-Transfer-Encoding: base64\r\n",
+                "Content-Type: text/plain; charset=\"x\r\n", "Content-Disposition: attachment; filename*=x\r\n"};
+        for (int n = 0; n < 20000; n++) {
             StringBuilder b = new StringBuilder();
             int k = rnd.nextInt(40);
             for (int j = 0; j < k; j++) {
@@ -648,5 +655,25 @@ class MessageParserTest {
         assertEquals("Content-Type: text/plain\r\n\r\n", header(m, text));
         assertEquals(text.bodyOffset(), inner.bodyOffset() + inner.bodySize(), "the inner multipart ends with it");
         assertEquals(3, inner.lines()); // "--inner", the header line and the blank line
+    }
+
+    @Test
+    void partOpenedAndAtOnceEndedByAnEnclosingBoundary() throws IOException {
+        byte[] m = crlf("""
+                Content-Type: multipart/mixed; boundary=b
+
+                --b
+                Content-Type: multipart/alternative; boundary=c
+
+                --c
+                --b--
+                """);
+        MessageStructure s = parse(m);
+        BodyPart alt = s.root().parts().get(0);
+        BodyPart empty = alt.parts().get(0);
+        assertEquals(0, empty.bodySize());
+        assertEquals(empty.headerOffset(), empty.bodyOffset());
+        assertEquals(empty.bodyOffset(), alt.bodyOffset() + alt.bodySize());
+        assertTrue(body(m, alt).endsWith("--c\r\n"));
     }
 }
