@@ -1,5 +1,6 @@
 package io.pillarbox.transport;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * The server's TLS context: from PEM files or a PKCS#12 keystore named in the transport configuration, or else a
@@ -26,6 +29,8 @@ final class TlsMaterial {
     private static final Logger LOG = LoggerFactory.getLogger(TlsMaterial.class);
     static final String SELF_SIGNED_CERT = "pillarbox-tls.crt";
     static final String SELF_SIGNED_KEY = "pillarbox-tls.key";
+
+    private static final Set<String> ALLOWED = Set.of("TLSv1.3", "TLSv1.2");
 
     private final TransportConfig config;
     private SslContext context;
@@ -80,9 +85,35 @@ final class TlsMaterial {
             }
             builder = SslContextBuilder.forServer(cert.toFile(), key.toFile());
         }
-        return builder.sslProvider(SslProvider.JDK)
-                .protocols(config.tls_protocols())
+        SslContext ctx = builder.sslProvider(SslProvider.JDK)
+                .protocols(protocols(config.tls_protocols()))
                 .clientAuth(ClientAuth.NONE)
                 .build();
+        ctx.newEngine(ByteBufAllocator.DEFAULT).closeOutbound(); // fail now, not on the first connection
+        return ctx;
+    }
+
+    /**
+     * The configured TLS versions, accepting an array or a comma-separated string (as a .cfg file gives it); only
+     * TLS 1.2 and 1.3 are allowed.
+     */
+    static String[] protocols(String[] configured) throws GeneralSecurityException {
+        Set<String> out = new LinkedHashSet<>();
+        for (String entry : configured) {
+            for (String p : entry.split("[,\\s]+")) {
+                if (p.isEmpty()) {
+                    continue;
+                }
+                if (!ALLOWED.contains(p)) {
+                    throw new GeneralSecurityException("configuration " + Transport.PID + ": key 'tls.protocols' may "
+                            + "name only " + ALLOWED + ", not '" + p + "'");
+                }
+                out.add(p);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new GeneralSecurityException("configuration " + Transport.PID + ": key 'tls.protocols' is empty");
+        }
+        return out.toArray(new String[0]);
     }
 }

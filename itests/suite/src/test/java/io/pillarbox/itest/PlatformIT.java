@@ -61,10 +61,7 @@ public class PlatformIT extends PillarboxTestSupport {
     ServiceComponentRuntime scr;
 
     @Inject
-    ListenerRegistry listeners;
-
-    @Inject
-    SessionRegistry sessions;
+    ListenerRegistry initialListeners; // waits for the transport; looked up afresh below (one test restarts it)
 
     @Configuration
     public Option[] config() {
@@ -114,7 +111,7 @@ public class PlatformIT extends PillarboxTestSupport {
                 try (LineClient c = LineClient.connect(port)) {
                     assertEquals("+ECHO ready", c.read());
                     assertEquals("hello", c.call("hello"));
-                    await("session to be registered", () -> sessions.sessions().stream()
+                    await("session to be registered", () -> sessions().sessions().stream()
                             .anyMatch(s -> "echo".equals(s.protocol()) && "echoing".equals(s.state())));
 
                     echo.uninstall();
@@ -283,7 +280,7 @@ public class PlatformIT extends PillarboxTestSupport {
 
         assertEquals("ping", a.call("ping"));
         SessionInfo mine = null;
-        for (SessionInfo s : sessions.sessions()) {
+        for (SessionInfo s : sessions().sessions()) {
             if ("echo-limits".equals(s.listener()) && s.remoteAddress().getPort() == a.socket.getLocalPort()) {
                 mine = s;
             }
@@ -294,14 +291,50 @@ public class PlatformIT extends PillarboxTestSupport {
         assertTrue("bytes out counted", mine.bytesOut() >= 13);
         await("refused connection gone", () -> info("echo-limits").get().connections() == 2);
 
-        assertTrue(sessions.kick(mine.id(), "Kicked by admin"));
+        assertTrue(sessions().kick(mine.id(), "Kicked by admin"));
         assertEquals("-BYE Kicked by admin", a.read());
         assertNull(a.read());
         assertEquals("b lives on", b.call("b lives on"));
     }
 
+    @Test
+    public void stoppingTheServerStopsAcceptingAndSaysGoodbye() throws Exception {
+        Bundle echo = installSampleProtocol();
+        int port = freePort();
+        org.osgi.service.cm.Configuration cfg = createListener(cm, "echo-shutdown", "echo", port, "none");
+        Bundle transport = bundle("io.pillarbox.transport");
+        try {
+            await("listener", () -> accepts(port));
+            try (LineClient c = LineClient.connect(port)) {
+                assertEquals("+ECHO ready", c.read());
+                transport.stop();
+                assertEquals("-BYE Server shutting down", c.read());
+                assertNull(c.read());
+            }
+            assertFalse("no longer accepting", accepts(port));
+        } finally {
+            transport.start();
+            await("transport back", () -> accepts(port));
+            cfg.delete();
+            echo.uninstall();
+        }
+    }
+
+    private SessionRegistry sessions() {
+        return service(bc, SessionRegistry.class);
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle b : bc.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+
     private Optional<ListenerInfo> info(String name) {
-        return listeners.listeners().stream().filter(l -> l.name().equals(name)).findFirst();
+        return service(bc, ListenerRegistry.class).listeners().stream().filter(l -> l.name().equals(name)).findFirst();
     }
 
     private Bundle installSampleProtocol() throws Exception {
