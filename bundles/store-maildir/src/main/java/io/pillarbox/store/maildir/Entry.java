@@ -19,6 +19,8 @@ final class Entry {
     /** Where the serialized structure sits in the index file, or -1. */
     long structPos = -1;
     int structLen;
+    /** Bytes of this message's records in the index log (for compaction decisions). */
+    int recBytes;
     private MessageInfo info;
 
     Entry(long uid, String file, boolean inNew, Set<String> flags, long size, long date, long modSeq) {

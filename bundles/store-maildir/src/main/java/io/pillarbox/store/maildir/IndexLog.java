@@ -239,6 +239,7 @@ final class IndexLog implements AutoCloseable {
                     e.structLen = slen;
                 }
                 liveBytes += 9 + len;
+                e.recBytes = 9 + len;
                 r.add(e);
             }
             case FLAGS -> {
@@ -305,6 +306,7 @@ final class IndexLog implements AutoCloseable {
             e.structLen = slen;
         }
         liveBytes += 9 + payload.length;
+        e.recBytes = 9 + payload.length;
     }
 
     void flags(Entry e) throws IOException {
@@ -316,6 +318,11 @@ final class IndexLog implements AutoCloseable {
         out.writeBoolean(e.inNew);
         writeFlags(out, e.flags);
         append(FLAGS, b.toByteArray());
+    }
+
+    /** A message's records no longer describe the current state. */
+    void dead(Entry e) {
+        liveBytes -= e.recBytes;
     }
 
     void expunge(long uid, long modSeq) throws IOException {

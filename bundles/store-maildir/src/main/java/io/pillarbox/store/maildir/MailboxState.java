@@ -306,6 +306,7 @@ final class MailboxState {
                 Entry e = entries.remove(uid);
                 highestModSeq = Math.max(highestModSeq, modSeq);
                 if (e != null) {
+                    index.dead(e);
                     byBase.remove(e.base());
                     if (ch != null) {
                         ch.expunged.add(uid);
@@ -549,6 +550,7 @@ final class MailboxState {
     }
 
     private void expungeEntry(Entry e, Changes ch) throws IOException {
+        index.dead(e);
         entries.remove(e.uid);
         byBase.remove(e.base());
         long ms = ++highestModSeq;

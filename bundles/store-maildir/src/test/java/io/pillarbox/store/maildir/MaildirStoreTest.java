@@ -523,7 +523,7 @@ class MaildirStoreTest {
             long modSeq;
             long afterAppends = Files.size(root.resolve(IndexLog.FILE));
             try (Mailbox m = s.open("INBOX", false)) {
-                for (int round = 0; round < 20; round++) {
+                for (int round = 0; round < 100; round++) {
                     m.updateFlags(List.of(1L, 2L, 3L), round % 2 == 0 ? FlagOp.ADD : FlagOp.REMOVE,
                             Set.of(Flags.SEEN), -1);
                 }
