@@ -41,6 +41,13 @@ import java.util.Map;
  */
 public final class MessageParser {
 
+    /**
+     * Changes whenever the structure given for the same bytes changes (offsets, defaults, address parsing). A store
+     * that keeps structures in an index can record it and re-parse messages whose structure came from another
+     * version.
+     */
+    public static final int VERSION = 3;
+
     /** Nesting deeper than this is kept as opaque leaves. */
     private static final int MAX_DEPTH = 64;
     /** MIME entities per message; boundaries beyond are kept as content of the enclosing multipart. */

@@ -81,14 +81,16 @@ public final class MemoryData {
     }
 
     static final class Box {
+        /** Expunges remembered for QRESYNC; older ones are forgotten (clients then resynchronise fully). */
+        static final int MAX_EXPUNGED = 100_000;
         final String name;
         final SpecialUse specialUse;
         final long uidValidity;
         long uidNext = 1;
         long highestModSeq = 1;
         final TreeMap<Long, Message> messages = new TreeMap<>();
-        /** UID to the MODSEQ of its expunge. */
-        final TreeMap<Long, Long> expunged = new TreeMap<>();
+        /** Expunged UIDs with the MODSEQ of their expunge, oldest first, at most {@link #MAX_EXPUNGED}. */
+        final java.util.ArrayDeque<long[]> expunged = new java.util.ArrayDeque<>();
         final Set<String> keywords = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         final List<Listener> listeners = new CopyOnWriteArrayList<>();
         volatile boolean removed;
@@ -105,7 +107,7 @@ public final class MemoryData {
             b.uidNext = uidNext;
             b.highestModSeq = highestModSeq;
             b.messages.putAll(messages);
-            b.expunged.putAll(expunged);
+            b.expunged.addAll(expunged);
             b.keywords.addAll(keywords);
             removed = true;
             return b;
@@ -148,6 +150,27 @@ public final class MemoryData {
                     LOG.warn("mailbox listener failed on {}", e.getClass().getSimpleName(), ex);
                 }
             }
+        }
+
+        void expunged(long uid, long modSeq) {
+            expunged.addLast(new long[] {uid, modSeq});
+            while (expunged.size() > MAX_EXPUNGED) {
+                expunged.removeFirst();
+            }
+        }
+
+        /** UIDs expunged with a MODSEQ above {@code modSeq}, ascending. */
+        List<Long> expungedSince(long modSeq) {
+            List<Long> l = new ArrayList<>();
+            for (java.util.Iterator<long[]> it = expunged.descendingIterator(); it.hasNext(); ) {
+                long[] e = it.next();
+                if (e[1] <= modSeq) {
+                    break;
+                }
+                l.add(e[0]);
+            }
+            java.util.Collections.sort(l);
+            return l;
         }
 
         List<MessageInfo> infos() {

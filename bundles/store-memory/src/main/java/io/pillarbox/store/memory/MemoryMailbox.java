@@ -275,7 +275,7 @@ final class MemoryMailbox implements Mailbox {
         long modSeq = ++box.highestModSeq;
         for (long uid : uids) {
             box.messages.remove(uid);
-            box.expunged.put(uid, modSeq);
+            box.expunged(uid, modSeq);
         }
         box.fire(new MailboxEvent.MessagesExpunged(box.name, this, List.copyOf(uids), modSeq));
     }
@@ -285,13 +285,7 @@ final class MemoryMailbox implements Mailbox {
         user.lock.lock();
         try {
             check();
-            List<Long> l = new ArrayList<>();
-            box.expunged.forEach((uid, ms) -> {
-                if (ms > modSeq) {
-                    l.add(uid);
-                }
-            });
-            return l;
+            return box.expungedSince(modSeq);
         } finally {
             user.lock.unlock();
         }

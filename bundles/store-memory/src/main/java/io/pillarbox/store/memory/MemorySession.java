@@ -182,7 +182,7 @@ final class MemorySession implements StoreSession {
             long modSeq = ++inbox.highestModSeq;
             for (Long u : uids) {
                 inbox.messages.remove(u);
-                inbox.expunged.put(u, modSeq);
+                inbox.expunged(u, modSeq);
             }
             inbox.fire(new MailboxEvent.MessagesExpunged(inbox.name, null, uids, modSeq));
         }
