@@ -1,0 +1,72 @@
+package io.pillarbox.shell;
+
+import io.pillarbox.api.store.StoreSession;
+import io.pillarbox.migration.MboxFormat;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.completers.FileCompleter;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+@Command(scope = "mail", name = "export", description = "Exports a user's mail as mbox: one mailbox to a file "
+        + "(--mailbox), or every mailbox to a directory tree as mutt and UW IMAP keep it. Flags, keywords and UIDs "
+        + "are written as Status, X-Status, X-Keywords, X-UID and X-IMAPbase, so that mail:import and UW IMAP read "
+        + "them back.")
+@Service
+public class ExportCommand extends StoreCommand {
+
+    @Reference
+    Session session;
+
+    @Argument(index = 0, name = "user", required = true, description = "User name")
+    @Completion(UserCompleter.class)
+    String user;
+
+    @Argument(index = 1, name = "path", required = true, description = "Target file (with --mailbox) or directory")
+    @Completion(FileCompleter.class)
+    String path;
+
+    @Option(name = "-m", aliases = "--mailbox", description = "Export only this mailbox, to the file PATH")
+    @Completion(MailboxCompleter.class)
+    String mailbox;
+
+    @Option(name = "--format", description = "Output format: mbox (mboxrd quoting) or mboxo (UW IMAP's quoting)")
+    @Completion(value = org.apache.karaf.shell.support.completers.StringsCompleter.class, values = {"mbox", "mboxrd", "mboxo"})
+    String format = "mbox";
+
+    @Option(name = "-f", aliases = "--force", description = "Overwrite existing files")
+    boolean force;
+
+    @Option(name = "--no-format", description = "Plain tab-separated output for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() throws Exception {
+        MboxFormat f = switch (format.toLowerCase(Locale.ROOT)) {
+            case "mbox", "mboxrd" -> MboxFormat.MBOXRD;
+            case "mboxo" -> MboxFormat.MBOXO;
+            default -> throw new IllegalArgumentException("unsupported format " + format
+                    + " (mbox, mboxrd, mboxo; maildir export is not available yet)");
+        };
+        Path p = Tools.path(session, path);
+        Map<String, Map.Entry<Path, Integer>> done;
+        try (StoreSession s = open(user)) {
+            done = Migration.exportPath(s, p, mailbox, f, force);
+        }
+        ShellTable t = new ShellTable().emptyTableText("nothing exported");
+        t.column("Mailbox");
+        t.column("Messages").alignRight();
+        t.column("File");
+        done.forEach((name, e) -> t.addRow().addContent(name, e.getValue(), e.getKey()));
+        t.print(System.out, !noFormat);
+        return null;
+    }
+}

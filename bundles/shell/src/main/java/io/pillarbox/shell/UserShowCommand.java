@@ -1,0 +1,86 @@
+package io.pillarbox.shell;
+
+import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.server.SessionRegistry;
+import io.pillarbox.api.store.MailStores;
+import io.pillarbox.api.store.StoreSession;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+@Command(scope = "mail", name = "user-show", description = "Shows what the realms say of a user (realm, mail location, "
+        + "store, attributes such as quota), their mailboxes' totals and open sessions.")
+@Service
+public class UserShowCommand implements Action {
+
+    @Reference
+    Authenticator authenticator;
+
+    @Reference
+    MailStores stores;
+
+    @Reference(optional = true)
+    SessionRegistry sessions;
+
+    @Argument(index = 0, name = "user", required = true, description = "User name")
+    @Completion(UserCompleter.class)
+    String user;
+
+    @Option(name = "--no-format", description = "Plain tab-separated output for scripts")
+    boolean noFormat;
+
+    @Override
+    public Object execute() throws Exception {
+        MailPrincipal p = Tools.principal(authenticator, user);
+        List<String> storeNames = stores.names();
+        Map<String, String> rows = new java.util.LinkedHashMap<>();
+        rows.put("user", p.user());
+        rows.put("realm", p.realm());
+        rows.put("domain", p.domain() == null ? "-" : p.domain());
+        rows.put("mail location", p.mailLocation() == null ? "(store default)" : p.mailLocation());
+        rows.put("store", p.store() != null ? p.store()
+                : (storeNames.isEmpty() ? "(none available)" : storeNames.get(0) + " (default)"));
+        for (Map.Entry<String, String> a : new TreeMap<>(p.attributes()).entrySet()) {
+            rows.put(a.getKey(), a.getValue());
+        }
+        try (StoreSession s = stores.open(p, () -> {
+        })) {
+            long messages = 0;
+            long unseen = 0;
+            long size = 0;
+            List<MailboxOps.Row> list = MailboxOps.list(s);
+            for (MailboxOps.Row r : list) {
+                if (r.status() != null) {
+                    messages += r.status().messages();
+                    unseen += r.status().unseen();
+                    size += r.status().size();
+                }
+            }
+            rows.put("mailboxes", String.valueOf(list.size()));
+            rows.put("messages", messages + " (" + unseen + " unseen)");
+            rows.put("size", size + " (" + MailboxOps.size(size) + ")");
+        } catch (Exception e) {
+            rows.put("store error", String.valueOf(e.getMessage()));
+        }
+        if (sessions != null) {
+            rows.put("sessions", String.valueOf(sessions.sessions().stream().filter(x -> p.user().equals(x.user()))
+                    .count()));
+        }
+        ShellTable t = new ShellTable().noHeaders();
+        t.column("Property");
+        t.column("Value");
+        rows.forEach((k, v) -> t.addRow().addContent(k, v));
+        t.print(System.out, !noFormat);
+        return null;
+    }
+}
