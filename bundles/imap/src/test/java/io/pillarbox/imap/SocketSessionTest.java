@@ -1,0 +1,185 @@
+package io.pillarbox.imap;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.pillarbox.store.memory.MemoryMailStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whole sessions over a real loopback socket, with a real event loop and a worker pool: threads for real. */
+class SocketSessionTest {
+
+    @TempDir
+    Path spool;
+    EventLoopGroup group;
+    ExecutorService worker;
+    Channel server;
+
+    @BeforeEach
+    void start() throws Exception {
+        TestAuth auth = new TestAuth(Map.of("alice", "secret"));
+        ImapServer imap = new ImapServer(ImapSettings.defaults().withSpool(4096, spool), auth, auth,
+                new TestStores(new MemoryMailStore()), new RecentTracker());
+        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        worker = Executors.newFixedThreadPool(4);
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        TestConnection c = new TestConnection(worker);
+                        c.channel = ch;
+                        ImapProtocol.install(ch, c, imap);
+                    }
+                }).bind("127.0.0.1", 0).sync().channel();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close().sync();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        worker.shutdownNow();
+    }
+
+    /** A tiny IMAP client: sends lines, reads responses (literals included) up to the tagged one. */
+    static final class Client implements AutoCloseable {
+        final Socket socket;
+        final InputStream in;
+        final OutputStream out;
+
+        Client(InetSocketAddress addr) throws IOException {
+            socket = new Socket(addr.getAddress(), addr.getPort());
+            socket.setSoTimeout(10000);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+        }
+
+        String line() throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            int c;
+            while ((c = in.read()) >= 0) {
+                b.write(c);
+                if (c == '\n') {
+                    break;
+                }
+            }
+            return b.toString(StandardCharsets.UTF_8);
+        }
+
+        /** One response, with the octets of its literals, up to a line starting with {@code tag}. */
+        byte[] until(String tag) throws IOException {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            while (true) {
+                String l = line();
+                if (l.isEmpty()) {
+                    throw new IOException("connection closed; got " + all);
+                }
+                all.writeBytes(l.getBytes(StandardCharsets.UTF_8));
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{(\\d+)\\}\r\n$").matcher(l);
+                if (m.find()) {
+                    all.writeBytes(in.readNBytes(Integer.parseInt(m.group(1))));
+                    continue;
+                }
+                if (l.startsWith(tag + " ")) {
+                    return all.toByteArray();
+                }
+            }
+        }
+
+        String cmd(String tag, String rest) throws IOException {
+            send(tag + " " + rest + "\r\n");
+            return new String(until(tag), StandardCharsets.UTF_8);
+        }
+
+        void send(String s) throws IOException {
+            out.write(s.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    @Test
+    void largeMessageIsSpooledAndStreamedBack() throws Exception {
+        StringBuilder sb = new StringBuilder("From: a@example.org\r\nSubject: big\r\n\r\n");
+        for (int i = 0; sb.length() < 300_000; i++) {
+            sb.append("line ").append(i).append(" of a large message body, to be streamed\r\n");
+        }
+        byte[] msg = sb.toString().getBytes(StandardCharsets.US_ASCII);
+        try (Client c = new Client((InetSocketAddress) server.localAddress())) {
+            assertTrue(c.line().startsWith("* OK [CAPABILITY IMAP4rev1"));
+            assertTrue(c.cmd("a", "LOGIN alice secret").contains("a OK"));
+            c.send("b APPEND INBOX {" + msg.length + "}\r\n");
+            assertEquals("+ Ready for literal data\r\n", c.line());
+            c.out.write(msg);
+            c.send("\r\n");
+            assertTrue(new String(c.until("b"), StandardCharsets.UTF_8).contains("b OK [APPENDUID"));
+            try (var files = Files.list(spool)) {
+                assertEquals(0, files.count(), "spool file left behind");
+            }
+            c.cmd("s", "SELECT INBOX");
+            c.send("f FETCH 1 BODY.PEEK[]\r\n");
+            byte[] resp = c.until("f");
+            String head = "* 1 FETCH (BODY[] {" + msg.length + "}\r\n";
+            byte[] expected = new byte[head.length() + msg.length];
+            System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, expected, 0, head.length());
+            System.arraycopy(msg, 0, expected, head.length(), msg.length);
+            byte[] got = java.util.Arrays.copyOf(resp, expected.length);
+            assertArrayEquals(expected, got);
+            assertTrue(new String(resp, StandardCharsets.US_ASCII).endsWith(")\r\nf OK FETCH completed\r\n"));
+        }
+    }
+
+    @Test
+    void pipelinedCommandsAnswerInOrderAndIdleSeesOtherSession() throws Exception {
+        InetSocketAddress addr = (InetSocketAddress) server.localAddress();
+        try (Client a = new Client(addr); Client b = new Client(addr)) {
+            a.line();
+            b.line();
+            a.send("1 LOGIN alice secret\r\n2 SELECT INBOX\r\n3 NOOP\r\n4 CAPABILITY\r\n5 STATUS INBOX (MESSAGES)\r\n");
+            String out = new String(a.until("5"), StandardCharsets.UTF_8);
+            int i1 = out.indexOf("1 OK");
+            int i2 = out.indexOf("2 OK");
+            int i3 = out.indexOf("3 OK");
+            int i4 = out.indexOf("4 OK");
+            assertTrue(i1 >= 0 && i1 < i2 && i2 < i3 && i3 < i4, out);
+            a.send("6 IDLE\r\n");
+            assertEquals("+ idling\r\n", a.line());
+            assertTrue(b.cmd("x", "LOGIN alice secret").contains("x OK"));
+            long t0 = System.nanoTime();
+            assertTrue(b.cmd("y", "APPEND INBOX {8+}\r\nSubject:").contains("y OK"));
+            assertEquals("* 1 EXISTS\r\n", a.line());
+            assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "IDLE told within a second");
+            assertEquals("* 1 RECENT\r\n", a.line());
+            a.send("DONE\r\n");
+            assertEquals("6 OK IDLE terminated\r\n", a.line());
+            assertTrue(a.cmd("7", "LOGOUT").contains("* BYE"));
+        }
+    }
+}
