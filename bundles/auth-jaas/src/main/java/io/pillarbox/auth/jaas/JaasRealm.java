@@ -34,9 +34,12 @@ import javax.security.auth.login.LoginException;
  * whatever login modules the realm has: LDAP, JDBC...), so Karaf's {@code jaas:} commands manage these users.
  * <p>
  * JAAS has no reliable "unknown user" answer: {@code AccountNotFoundException}, or a login exception whose message
- * says the user does not exist (as Karaf's modules say), is taken as {@code UNKNOWN_USER}; other account exceptions
- * (locked, expired) and an expired credential as a disabled account; every other login exception as a wrong password
- * (so it counts towards brute-force defence). A JAAS realm that does not exist gives temporary failures.
+ * says the user does not exist, is taken as {@code UNKNOWN_USER}; one that speaks of the password as a wrong password;
+ * other account exceptions (locked, expired) and an expired credential as a disabled account. A failure that says
+ * neither (Karaf's modules say only "login failed" by default) is an unknown user when
+ * {@code genericFailureIsUnknown} (default), so that lower-ranked realms are asked, else a wrong password. Either way
+ * the attempt counts as a failed login for brute-force defence. A JAAS realm that does not exist gives temporary
+ * failures.
  * JAAS cannot look users up without a password, so this realm offers password logins only.
  */
 @Component(service = AuthRealm.class, configurationPid = "io.pillarbox.auth.jaas",
@@ -56,6 +59,11 @@ public class JaasRealm implements AuthRealm {
                 + "realm; consider a role such as 'mail' so that admin accounts are not mail accounts)")
         String requiredRole() default "";
 
+        @AttributeDefinition(description = "How to read a failure that does not say whether the user exists (Karaf's "
+                + "modules say only 'login failed' unless detailed.login.exception=true): as an unknown user, so that "
+                + "lower-ranked realms are asked (the client sees a failed login either way), or as a wrong password")
+        boolean genericFailureIsUnknown() default true;
+
         @AttributeDefinition(name = "service.ranking", description = "Order among realms (highest asked first)")
         int service_ranking() default -10;
 
@@ -66,6 +74,7 @@ public class JaasRealm implements AuthRealm {
     private volatile String jaasRealm = "karaf";
     private volatile String requiredRole = "";
     private volatile String name = "jaas";
+    private volatile boolean genericFailureIsUnknown = true;
     private final Configuration configuration;
 
     public JaasRealm() {
@@ -73,8 +82,9 @@ public class JaasRealm implements AuthRealm {
     }
 
     /** With an explicit JAAS configuration (tests, embedding); otherwise the JVM-wide one (Karaf's). */
-    JaasRealm(Configuration configuration, String jaasRealm, String requiredRole) {
+    JaasRealm(Configuration configuration, String jaasRealm, String requiredRole, boolean genericFailureIsUnknown) {
         this.configuration = configuration;
+        this.genericFailureIsUnknown = genericFailureIsUnknown;
         this.jaasRealm = jaasRealm;
         this.requiredRole = requiredRole;
     }
@@ -84,6 +94,7 @@ public class JaasRealm implements AuthRealm {
     void activate(Config c) {
         jaasRealm = c.jaasRealm() == null || c.jaasRealm().isBlank() ? "karaf" : c.jaasRealm().trim();
         requiredRole = c.requiredRole() == null ? "" : c.requiredRole().trim();
+        genericFailureIsUnknown = c.genericFailureIsUnknown();
         name = c.pillarbox_realm() == null || c.pillarbox_realm().isBlank() ? "jaas" : c.pillarbox_realm().trim();
         LOG.info("JAAS realm {} uses the JAAS realm {}{}", name, jaasRealm,
                 requiredRole.isEmpty() ? "" : " (role " + requiredRole + " required)");
@@ -103,6 +114,20 @@ public class JaasRealm implements AuthRealm {
             return AuthResult.failure(AuthResult.Status.BAD_CREDENTIALS, "empty password");
         }
         char[] copy = secret.clone();
+        // Karaf's JAAS entries name org.apache.karaf.jaas.boot.ProxyLoginModule, which lives on the launcher's class
+        // path: LoginContext loads login modules through the context class loader, so make that the system one.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(ClassLoader.getSystemClassLoader());
+        try {
+            return login(user, copy);
+        } finally {
+            thread.setContextClassLoader(previous);
+            Arrays.fill(copy, '\0');
+        }
+    }
+
+    private AuthResult login(String user, char[] copy) {
         Subject subject = new Subject();
         LoginContext lc;
         try {
@@ -110,7 +135,6 @@ public class JaasRealm implements AuthRealm {
                     ? new LoginContext(jaasRealm, subject, callbacks -> answer(callbacks, user, copy))
                     : new LoginContext(jaasRealm, subject, callbacks -> answer(callbacks, user, copy), configuration);
         } catch (LoginException | SecurityException e) {
-            Arrays.fill(copy, '\0');
             LOG.warn("JAAS realm {} cannot be used: {}", jaasRealm, e.getClass().getName());
             return AuthResult.failure(AuthResult.Status.TEMPORARY_FAILURE, "no JAAS realm " + jaasRealm);
         }
@@ -123,10 +147,13 @@ public class JaasRealm implements AuthRealm {
         } catch (LoginException e) {
             // Anything else counts as a failed login (and so towards brute-force defence), never as a temporary
             // failure: a module that throws a plain LoginException for a wrong password must not open a hole.
-            return saysUnknown(e) ? AuthResult.failure(AuthResult.Status.UNKNOWN_USER, null)
-                    : AuthResult.failure(AuthResult.Status.BAD_CREDENTIALS, "login refused");
-        } finally {
-            Arrays.fill(copy, '\0');
+            if (saysUnknown(e)) {
+                return AuthResult.failure(AuthResult.Status.UNKNOWN_USER, null);
+            }
+            if (saysWrongPassword(e) || !genericFailureIsUnknown) {
+                return AuthResult.failure(AuthResult.Status.BAD_CREDENTIALS, "login refused");
+            }
+            return AuthResult.failure(AuthResult.Status.UNKNOWN_USER, "login failed (user unknown or wrong password)");
         }
         try {
             if (!requiredRole.isEmpty() && !hasRole(subject, requiredRole)) {
@@ -161,6 +188,11 @@ public class JaasRealm implements AuthRealm {
         String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
         return m.contains("does not exist") || m.contains("not found") || m.contains("unknown user")
                 || m.contains("no such user");
+    }
+
+    private static boolean saysWrongPassword(LoginException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        return m.contains("does not match") || m.contains("password") || m.contains("credential");
     }
 
     private static boolean hasRole(Subject subject, String role) {

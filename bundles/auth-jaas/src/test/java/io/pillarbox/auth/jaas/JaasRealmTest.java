@@ -28,7 +28,7 @@ class JaasRealmTest extends AuthRealmContract {
 
     @Override
     protected AuthRealm createRealm() {
-        return new JaasRealm(CONFIG, "pbtest", "");
+        return new JaasRealm(CONFIG, "pbtest", "", true);
     }
 
     @Override
@@ -64,7 +64,7 @@ class JaasRealmTest extends AuthRealmContract {
 
     @Test
     void aRequiredRoleKeepsOtherAccountsOut() {
-        JaasRealm r = new JaasRealm(CONFIG, "pbtest", "mail");
+        JaasRealm r = new JaasRealm(CONFIG, "pbtest", "mail", true);
         assertEquals(Status.OK, r.authenticate("mailer", "Mailer-Pass-1".toCharArray(), CTX).status());
         assertEquals(Status.DISABLED, r.authenticate("admin", "Admin-Pass-1".toCharArray(), CTX).status());
         assertEquals(Status.BAD_CREDENTIALS, r.authenticate("admin", "wrong".toCharArray(), CTX).status());
@@ -72,13 +72,23 @@ class JaasRealmTest extends AuthRealmContract {
 
     @Test
     void aMissingJaasRealmIsATemporaryFailure() {
-        JaasRealm r = new JaasRealm(CONFIG, "no-such-realm", "");
+        JaasRealm r = new JaasRealm(CONFIG, "no-such-realm", "", true);
         assertEquals(Status.TEMPORARY_FAILURE, r.authenticate("admin", "Admin-Pass-1".toCharArray(), CTX).status());
     }
 
     @Test
+    void genericFailuresAreUnknownUsersUnlessConfiguredOtherwise() {
+        assertEquals(Status.UNKNOWN_USER, new JaasRealm(CONFIG, "pbtest", "", true)
+                .authenticate("generic", "nope".toCharArray(), CTX).status());
+        assertEquals(Status.BAD_CREDENTIALS, new JaasRealm(CONFIG, "pbtest", "", false)
+                .authenticate("generic", "nope".toCharArray(), CTX).status());
+        assertEquals(Status.OK, new JaasRealm(CONFIG, "pbtest", "", true)
+                .authenticate("generic", "Generic-Pass-1".toCharArray(), CTX).status());
+    }
+
+    @Test
     void otherLoginExceptionsCountAsWrongPasswords() {
-        JaasRealm r = new JaasRealm(CONFIG, "pbtest", "");
+        JaasRealm r = new JaasRealm(CONFIG, "pbtest", "", true);
         assertEquals(Status.BAD_CREDENTIALS, r.authenticate("odd", "nope".toCharArray(), CTX).status());
         assertEquals(Status.OK, r.authenticate("odd", "Odd-Pass-1".toCharArray(), CTX).status());
     }

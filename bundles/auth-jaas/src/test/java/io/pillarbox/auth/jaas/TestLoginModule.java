@@ -18,7 +18,8 @@ import javax.security.auth.spi.LoginModule;
 public class TestLoginModule implements LoginModule {
 
     static final Map<String, String> PASSWORDS = Map.of("contract-user", "Contract-Pass-4711",
-            "blocked", "Blocked-Pass-0815", "admin", "Admin-Pass-1", "mailer", "Mailer-Pass-1", "odd", "Odd-Pass-1");
+            "blocked", "Blocked-Pass-0815", "admin", "Admin-Pass-1", "mailer", "Mailer-Pass-1", "odd", "Odd-Pass-1",
+            "generic", "Generic-Pass-1");
     static final Set<String> LOCKED = Set.of("blocked");
     static final Map<String, String> ROLES = Map.of("admin", "admin", "mailer", "mail");
 
@@ -58,6 +59,9 @@ public class TestLoginModule implements LoginModule {
         }
         if (name.equals("odd") && !Arrays.equals(pw.toCharArray(), given)) {
             throw new LoginException("Invalid password"); // a module that does not use FailedLoginException
+        }
+        if (name.equals("generic") && !Arrays.equals(pw.toCharArray(), given)) {
+            throw new FailedLoginException("login failed"); // as Karaf says without detailed.login.exception
         }
         if (!Arrays.equals(pw.toCharArray(), given)) {
             throw new FailedLoginException("Password for " + name + " does not match");

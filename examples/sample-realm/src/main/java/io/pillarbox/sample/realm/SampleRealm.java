@@ -43,9 +43,13 @@ public class SampleRealm implements AuthRealm {
 
     @ObjectClassDefinition(id = "io.pillarbox.sample.realm", name = "Pillarbox sample realm")
     public @interface Config {
-        @AttributeDefinition(description = "Users as name:password[:disabled] (a sample: real realms never keep "
-                + "clear-text passwords in configuration)")
-        String[] users() default {"sample@example.org:sample-secret", "locked@example.org:locked-secret:disabled"};
+        /**
+         * Configuration key {@code .users}: a leading dot keeps a property out of the service properties, which
+         * anyone may list ({@code service:list}); use it for anything secret.
+         */
+        @AttributeDefinition(name = ".users", description = "Users as name:password[:disabled] (a sample: real "
+                + "realms never keep clear-text passwords in configuration)")
+        String[] _users() default {"sample@example.org:sample-secret", "locked@example.org:locked-secret:disabled"};
     }
 
     private record User(String name, byte[] password, boolean disabled) {
@@ -61,7 +65,7 @@ public class SampleRealm implements AuthRealm {
     @Modified
     void configure(Config config) {
         Map<String, User> m = new HashMap<>();
-        for (String u : config.users()) {
+        for (String u : config._users()) {
             String[] f = u.split(":", 3);
             if (f.length >= 2 && !f[0].isEmpty()) {
                 m.put(f[0].toLowerCase(Locale.ROOT), new User(f[0], f[1].getBytes(StandardCharsets.UTF_8),

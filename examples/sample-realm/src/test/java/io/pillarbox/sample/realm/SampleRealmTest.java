@@ -13,7 +13,7 @@ class SampleRealmTest extends AuthRealmContract {
         SampleRealm realm = new SampleRealm();
         realm.configure(new SampleRealm.Config() {
             @Override
-            public String[] users() {
+            public String[] _users() {
                 return new String[] {"someone@example.org:Sample-Pass-123", "gone@example.org:Gone-Pass-456:disabled"};
             }
 
