@@ -44,7 +44,8 @@ public interface AuthRealm {
     /**
      * What this realm can serve: {@code PASSWORD} for {@link #authenticate}, and the kinds for which
      * {@link #scramCredential} / {@link #sharedSecret} can return something for at least some users. The
-     * authenticator's {@link Authenticator#supports} (and so which SASL mechanisms are advertised) is built from it.
+     * authenticator's {@link Authenticator#supports} (and so which SASL mechanisms are advertised) is built from it,
+     * asked each time, possibly on a network thread: answer from memory, never block.
      */
     default Set<Authenticator.CredentialKind> credentialKinds() {
         return EnumSet.of(Authenticator.CredentialKind.PASSWORD);

@@ -442,9 +442,11 @@ public class FileRealm implements WritableRealm {
         }
     }
 
+    /** From what was last read, without touching the disk: protocols ask this on network threads. */
     @Override
     public Set<CredentialKind> credentialKinds() {
-        return current().kinds();
+        Snapshot s = snapshot;
+        return s != null ? s.kinds() : Set.of(CredentialKind.PASSWORD);
     }
 
     // ---- WritableRealm --------------------------------------------------------------------------------------------
