@@ -461,21 +461,19 @@ final class Searcher {
     /** RFC 5256 base subject, simplified: no leading Re:/Fw:/Fwd:/[tags], no trailing (fwd), spaces folded. */
     static String baseSubject(String subject) {
         String s = subject.replaceAll("[\\t\\r\\n ]+", " ").trim();
-        boolean changed = true;
-        while (changed) {
-            changed = false;
+        while (true) {
             String t = s.replaceAll("(?i)\\s*\\(fwd\\)$", "").trim();
+            if (t.length() >= 6 && t.regionMatches(true, 0, "[fwd:", 0, 5) && t.endsWith("]")) {
+                t = t.substring(5, t.length() - 1).trim();
+            }
             String u = t.replaceAll("(?i)^((re|fwd?)\\s*(\\[[^\\]]*\\])?\\s*:|\\[[^\\]]*\\])\\s*", "").trim();
-            if (u.length() >= 5 && u.regionMatches(true, 0, "[fwd:", 0, 5) && u.endsWith("]")) {
-                u = u.substring(5, u.length() - 1).trim();
+            if (u.isEmpty()) {
+                u = t;
             }
-            if (!u.equals(s) && !u.isEmpty()) {
-                changed = true;
-                s = u;
-            } else if (!t.equals(s)) {
-                changed = true;
-                s = t;
+            if (u.equals(s)) {
+                break;
             }
+            s = u;
         }
         return s.toLowerCase(Locale.ROOT);
     }
