@@ -14,7 +14,8 @@ final class AddressParser {
 
     private enum T { ATOM, QUOTED, LITERAL, COMMENT, DOT, AT, COMMA, SEMI, COLON, LT, GT }
 
-    private record Tok(T t, String s) {
+    /** A token; {@code space}: white space or a comment came right before it. */
+    private record Tok(T t, String s, boolean space) {
     }
 
     private final List<Tok> toks;
@@ -39,11 +40,17 @@ final class AddressParser {
         List<Tok> out = new ArrayList<>();
         int n = s.length();
         int i = 0;
+        boolean space = false;
         while (i < n) {
             char c = s.charAt(i);
             if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
                 i++;
-            } else if (c == '"') {
+                space = true;
+                continue;
+            }
+            boolean sp = space;
+            space = false;
+            if (c == '"') {
                 StringBuilder b = new StringBuilder();
                 i++;
                 while (i < n && s.charAt(i) != '"') {
@@ -53,7 +60,7 @@ final class AddressParser {
                     b.append(s.charAt(i++));
                 }
                 i++;
-                out.add(new Tok(T.QUOTED, b.toString()));
+                out.add(new Tok(T.QUOTED, b.toString(), sp));
             } else if (c == '(') {
                 StringBuilder b = new StringBuilder();
                 int depth = 1;
@@ -77,11 +84,12 @@ final class AddressParser {
                     b.append(d);
                     i++;
                 }
-                out.add(new Tok(T.COMMENT, b.toString().strip()));
+                out.add(new Tok(T.COMMENT, b.toString().strip(), sp));
+                space = true;
             } else if (c == '[') {
                 int e = s.indexOf(']', i);
                 e = e < 0 ? n : e + 1;
-                out.add(new Tok(T.LITERAL, s.substring(i, e)));
+                out.add(new Tok(T.LITERAL, s.substring(i, e), sp));
                 i = e;
             } else {
                 T t = switch (c) {
@@ -95,14 +103,14 @@ final class AddressParser {
                     default -> null;
                 };
                 if (t != null) {
-                    out.add(new Tok(t, String.valueOf(c)));
+                    out.add(new Tok(t, String.valueOf(c), sp));
                     i++;
                 } else {
                     int st = i;
                     while (i < n && " \t\r\n\"(),.;:<>@[".indexOf(s.charAt(i)) < 0) {
                         i++;
                     }
-                    out.add(new Tok(T.ATOM, s.substring(st, i)));
+                    out.add(new Tok(T.ATOM, s.substring(st, i), sp));
                 }
             }
         }
@@ -142,6 +150,17 @@ final class AddressParser {
                 break;
             }
             j++;
+        }
+        if (j < toks.size() && toks.get(j).t == T.AT) {
+            // an unquoted display name with '@' in it ("john@x.com <john@x.com>") is still a name
+            int k = j;
+            while (k < toks.size() && toks.get(k).t != T.LT && toks.get(k).t != T.COMMA
+                    && toks.get(k).t != T.SEMI && toks.get(k).t != T.GT) {
+                k++;
+            }
+            if (k < toks.size() && toks.get(k).t == T.LT) {
+                j = k;
+            }
         }
         T stop = j < toks.size() ? toks.get(j).t : null;
         if (stop == T.COLON && groupAllowed) {
@@ -231,7 +250,7 @@ final class AddressParser {
             domain = concat(at + 1, to);
         }
         if (local.isEmpty() && domain.isEmpty()) {
-            return name == null ? null : new Address(name, route, "", "");
+            return null; // a comment or "<>" alone is no address
         }
         return new Address(name, route, local, domain);
     }
@@ -248,7 +267,7 @@ final class AddressParser {
         return b.toString();
     }
 
-    /** A display name: words joined by single spaces, quotes removed; a comment if there is no word. */
+    /** A display name as written (runs of white space as one space, quotes removed); a comment if there is no word. */
     private String phrase(int from, int to) {
         StringBuilder b = new StringBuilder();
         String comment = null;
@@ -260,11 +279,7 @@ final class AddressParser {
                 }
                 continue;
             }
-            if (k.t == T.DOT) {
-                b.append('.');
-                continue;
-            }
-            if (b.length() > 0) {
+            if (b.length() > 0 && k.space) {
                 b.append(' ');
             }
             b.append(k.s);

@@ -46,7 +46,7 @@ public final class MessageParser {
      * that keeps structures in an index can record it and re-parse messages whose structure came from another
      * version.
      */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /** Nesting deeper than this is kept as opaque leaves. */
     private static final int MAX_DEPTH = 64;

@@ -676,4 +676,25 @@ class MessageParserTest {
         assertEquals(empty.bodyOffset(), alt.bodyOffset() + alt.bodySize());
         assertTrue(body(m, alt).endsWith("--c\r\n"));
     }
+
+    @Test
+    void realWorldAddressOddities() throws IOException {
+        byte[] m = crlf("""
+                From: john@x.example <john@x.example>
+                To: John Q. Public <jqp@x.example>, , "Last, First"  <lf@x.example> (work)
+                Cc: <>
+                Bcc: =?utf-8?q?J=C3=B6rg?= =?utf-8?q?_M?= <j@x.example>
+                Reply-To: "quoted\\\"slash" <qs@x.example>
+
+                x
+                """);
+        var e = parse(m).envelope();
+        assertEquals(List.of(new Address("john@x.example", null, "john", "x.example")), e.from());
+        assertEquals(List.of(new Address("John Q. Public", null, "jqp", "x.example"),
+                new Address("Last, First", null, "lf", "x.example")), e.to());
+        assertEquals(List.of(), e.cc());
+        assertEquals(List.of(new Address("=?utf-8?q?J=C3=B6rg?= =?utf-8?q?_M?=", null, "j", "x.example")), e.bcc());
+        assertEquals("Jörg M", HeaderDecoder.decode(e.bcc().get(0).name()));
+        assertEquals("quoted\"slash", e.replyTo().get(0).name(), "quoted-pair unescaped");
+    }
 }
