@@ -35,6 +35,10 @@ public @interface AuthConfig {
     @AttributeDefinition(description = "Longest delay of a failed login's answer, in milliseconds")
     long maxDelayMillis() default 8000;
 
+    @AttributeDefinition(description = "Days a client address stays known for a user after a successful login; a user "
+            + "locked out by failures elsewhere can still log in from known addresses (0: no exemption)")
+    int knownAddressDays() default 30;
+
     @AttributeDefinition(description = "Threads that call realms (password hashing, LDAP, PAM)")
     int workerThreads() default 4;
 

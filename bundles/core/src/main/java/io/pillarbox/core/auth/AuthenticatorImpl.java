@@ -78,6 +78,8 @@ public class AuthenticatorImpl implements Authenticator {
     private volatile FailureTracker byUser;
     private ThreadPoolExecutor workers;
     private ScheduledThreadPoolExecutor timer;
+    /** user key + NUL + address key of successful logins, with when: exempt from that user's lock-out. */
+    private final Map<String, Long> knownAddresses = new ConcurrentHashMap<>();
     /** Futures not yet completed, with what to complete them with if the component stops first. */
     private final Map<CompletableFuture<Object>, Supplier<Object>> pending = new ConcurrentHashMap<>();
 
@@ -147,6 +149,8 @@ public class AuthenticatorImpl implements Authenticator {
 
     private void cleanup() {
         long now = now();
+        long keep = settings.knownAddressMillis();
+        knownAddresses.values().removeIf(t -> t < now - keep);
         FailureTracker a = byAddress;
         FailureTracker u = byUser;
         if (a != null) {
@@ -286,7 +290,8 @@ public class AuthenticatorImpl implements Authenticator {
                     AuthResult.Status.BAD_CREDENTIALS, rawUser, context, null, started, delayFor(s, n));
             return answer;
         }
-        if (addresses.isLocked(addressKey, started) || users.isLocked(userKey, started)) {
+        if (addresses.isLocked(addressKey, started)
+                || users.isLocked(userKey, started) && !known(userKey, addressKey, started, s)) {
             wipe.run();
             int n = Math.max(addresses.recentFailures(addressKey, started), users.recentFailures(userKey, started));
             String why = addresses.isLocked(addressKey, started) ? "client address locked out" : "user locked out";
@@ -307,6 +312,7 @@ public class AuthenticatorImpl implements Authenticator {
                 switch (logged) {
                     case OK -> {
                         users.clear(userKey);
+                        remember(userKey, addressKey, s);
                         finish(answer, result, logged, user, context, o.realm(), started, 0);
                     }
                     case TEMPORARY_FAILURE -> finish(answer, result, logged, user, context, o.realm(), started, 0);
@@ -380,6 +386,28 @@ public class AuthenticatorImpl implements Authenticator {
         } catch (RejectedExecutionException e) {
             complete.run(); // stopping
         }
+    }
+
+    private boolean known(String userKey, String addressKey, long now, Settings s) {
+        if (addressKey == null || s.knownAddressMillis() <= 0) {
+            return false;
+        }
+        Long t = knownAddresses.get(userKey + '\0' + addressKey);
+        return t != null && t > now - s.knownAddressMillis();
+    }
+
+    private void remember(String userKey, String addressKey, Settings s) {
+        if (addressKey == null || s.knownAddressMillis() <= 0) {
+            return;
+        }
+        if (knownAddresses.size() >= s.maxTracked()) {
+            long now = now();
+            knownAddresses.values().removeIf(t -> t < now - s.knownAddressMillis());
+            if (knownAddresses.size() >= s.maxTracked()) {
+                return;
+            }
+        }
+        knownAddresses.put(userKey + '\0' + addressKey, now());
     }
 
     static long delayFor(Settings s, int failures) {

@@ -3,10 +3,11 @@ package io.pillarbox.core.auth;
 /** The authenticator's configuration as plain values (built from {@link AuthConfig}, or directly in tests). */
 record Settings(String defaultDomain, boolean appendDefaultDomain, boolean lowercaseUsers,
                 int maxFailuresPerAddress, int maxFailuresPerUser, long failureWindowMillis, long lockoutMillis,
-                long initialDelayMillis, long maxDelayMillis, int workerThreads, int queueSize, int maxTracked) {
+                long initialDelayMillis, long maxDelayMillis, int workerThreads, int queueSize, int maxTracked,
+                long knownAddressMillis) {
 
     static Settings defaults() {
-        return new Settings("", false, false, 20, 10, 900_000, 900_000, 1000, 8000, 4, 512, 100_000);
+        return new Settings("", false, false, 20, 10, 900_000, 900_000, 1000, 8000, 4, 512, 100_000, 30L * 86_400_000);
     }
 
     static Settings of(AuthConfig c) {
@@ -14,21 +15,29 @@ record Settings(String defaultDomain, boolean appendDefaultDomain, boolean lower
                 c.lowercaseUsers(), Math.max(0, c.maxFailuresPerAddress()), Math.max(0, c.maxFailuresPerUser()),
                 Math.max(1, c.failureWindowSeconds()) * 1000L, Math.max(0, c.lockoutSeconds()) * 1000L,
                 Math.max(0, c.initialDelayMillis()), Math.max(0, c.maxDelayMillis()), Math.max(1, c.workerThreads()),
-                Math.max(1, c.queueSize()), Math.max(100, c.maxTracked()));
+                Math.max(1, c.queueSize()), Math.max(100, c.maxTracked()),
+                Math.max(0, c.knownAddressDays()) * 86_400_000L);
     }
 
     Settings withDelays(long initial, long max) {
         return new Settings(defaultDomain, appendDefaultDomain, lowercaseUsers, maxFailuresPerAddress,
-                maxFailuresPerUser, failureWindowMillis, lockoutMillis, initial, max, workerThreads, queueSize, maxTracked);
+                maxFailuresPerUser, failureWindowMillis, lockoutMillis, initial, max, workerThreads, queueSize, maxTracked, knownAddressMillis);
     }
 
     Settings withLockout(int perAddress, int perUser, long windowMillis, long lockoutMillis) {
         return new Settings(defaultDomain, appendDefaultDomain, lowercaseUsers, perAddress, perUser, windowMillis,
-                lockoutMillis, initialDelayMillis, maxDelayMillis, workerThreads, queueSize, maxTracked);
+                lockoutMillis, initialDelayMillis, maxDelayMillis, workerThreads, queueSize, maxTracked, knownAddressMillis);
     }
 
     Settings withDomain(String domain, boolean append, boolean lowercase) {
         return new Settings(domain, append, lowercase, maxFailuresPerAddress, maxFailuresPerUser, failureWindowMillis,
-                lockoutMillis, initialDelayMillis, maxDelayMillis, workerThreads, queueSize, maxTracked);
+                lockoutMillis, initialDelayMillis, maxDelayMillis, workerThreads, queueSize, maxTracked,
+                knownAddressMillis);
+    }
+
+    Settings withKnownAddressMillis(long millis) {
+        return new Settings(defaultDomain, appendDefaultDomain, lowercaseUsers, maxFailuresPerAddress,
+                maxFailuresPerUser, failureWindowMillis, lockoutMillis, initialDelayMillis, maxDelayMillis,
+                workerThreads, queueSize, maxTracked, millis);
     }
 }
