@@ -1,0 +1,51 @@
+package io.pillarbox.smtp;
+
+import io.netty.channel.Channel;
+import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.auth.SaslService;
+import io.pillarbox.api.delivery.LocalDelivery;
+import io.pillarbox.api.protocol.Connection;
+import io.pillarbox.api.protocol.ProtocolHandlerFactory;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The LMTP protocol service (RFC 2033): listeners with {@code protocol = lmtp} (normally 127.0.0.1:24, for an MTA
+ * such as Postfix handing mail over). Shares the configuration PID {@value SmtpProtocol#PID} with SMTP.
+ */
+@Component(service = ProtocolHandlerFactory.class, configurationPid = SmtpProtocol.PID,
+        property = ProtocolHandlerFactory.PROPERTY_NAME + "=lmtp")
+public final class LmtpProtocol implements ProtocolHandlerFactory {
+
+    private final Authenticator authenticator;
+    private final SaslService sasl;
+    private final LocalDelivery delivery;
+    private volatile SmtpServer server;
+
+    @Activate
+    public LmtpProtocol(@Reference(name = "authenticator") Authenticator authenticator,
+                        @Reference(name = "sasl") SaslService sasl,
+                        @Reference(name = "delivery") LocalDelivery delivery, SmtpConfig config) {
+        this.authenticator = authenticator;
+        this.sasl = sasl;
+        this.delivery = delivery;
+        modified(config);
+    }
+
+    @Modified
+    void modified(SmtpConfig config) {
+        server = new SmtpServer(SmtpSettings.of(config), authenticator, sasl, delivery);
+    }
+
+    @Override
+    public String protocol() {
+        return "lmtp";
+    }
+
+    @Override
+    public void initChannel(Channel channel, Connection connection) {
+        server.install(channel, connection);
+    }
+}

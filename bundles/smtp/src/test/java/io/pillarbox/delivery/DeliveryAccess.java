@@ -1,0 +1,21 @@
+package io.pillarbox.delivery;
+
+import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.delivery.LocalDelivery;
+import io.pillarbox.api.store.MailStores;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Test access to the real {@link LocalDeliveryImpl}. */
+public final class DeliveryAccess {
+
+    private DeliveryAccess() {
+    }
+
+    public static LocalDelivery create(Authenticator auth, MailStores stores, List<String> domains, Path aliases,
+                                       String postmaster) {
+        return new LocalDeliveryImpl(auth, stores, new LocalDeliveryImpl.Settings(domains, true, true, aliases,
+                postmaster, "INBOX", 10_000));
+    }
+}
