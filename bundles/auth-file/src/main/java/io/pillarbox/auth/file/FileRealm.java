@@ -69,7 +69,12 @@ public class FileRealm implements WritableRealm {
 
     /** Settings as plain values. */
     record Settings(Path path, String name, String defaultDomain, boolean caseInsensitive, Hashes.Argon2Cost cost,
-                    boolean storeScram, int scramIterations, boolean createIfMissing) {
+                    boolean storeScram, int scramIterations, boolean createIfMissing, boolean upgradeHashes) {
+
+        Settings(Path path, String name, String defaultDomain, boolean caseInsensitive, Hashes.Argon2Cost cost,
+                 boolean storeScram, int scramIterations, boolean createIfMissing) {
+            this(path, name, defaultDomain, caseInsensitive, cost, storeScram, scramIterations, createIfMissing, false);
+        }
     }
 
     /** What was read from disk, and how to tell whether the disk changed since. */
@@ -101,7 +106,7 @@ public class FileRealm implements WritableRealm {
                 ? "file" : c.pillarbox_realm().trim(), c.defaultDomain() == null ? "" : c.defaultDomain().trim(),
                 c.caseInsensitive(), new Hashes.Argon2Cost(Math.max(8, c.argon2MemoryKiB()),
                 Math.max(1, c.argon2Iterations()), Math.max(1, c.argon2Parallelism())), c.storeScram(),
-                Math.max(4096, c.scramIterations()), c.createIfMissing()));
+                Math.max(4096, c.scramIterations()), c.createIfMissing(), c.upgradeHashes()));
     }
 
     void configure(Settings s) {
@@ -339,7 +344,35 @@ public class FileRealm implements WritableRealm {
         if (disabled(e)) {
             return AuthResult.failure(AuthResult.Status.DISABLED, "account disabled");
         }
+        if (settings.upgradeHashes() && needsUpgrade(stored, e)) {
+            upgrade(e, secret);
+        }
         return AuthResult.ok(principal(e));
+    }
+
+    /** Whether a successful login should rewrite the entry: not Argon2id, or no SCRAM credential while wanted. */
+    private boolean needsUpgrade(Hashes.Stored stored, PasswdFile.Entry e) {
+        return !stored.scheme().equals("ARGON2ID")
+                || settings.storeScram() && e.extra().get(SCRAM_256_FIELD) == null;
+    }
+
+    /** Stores the password just proven right as Argon2id (+ SCRAM); failures only log, the login goes on. */
+    private void upgrade(PasswdFile.Entry e, char[] password) {
+        try {
+            String hash = "{ARGON2ID}" + Hashes.argon2idHash(password, settings.cost());
+            String scram = scramField(password);
+            synchronized (lock) {
+                PasswdFile file = readFresh();
+                PasswdFile.Entry now = file.get(e.user(), false);
+                if (now == null || !now.password().equals(e.password())) {
+                    return; // changed meanwhile: leave it
+                }
+                save(file.with(e.user(), now.withPassword(hash).withExtra(SCRAM_256_FIELD, scram)));
+            }
+            LOG.info("Upgraded the password hash of user {} to Argon2id", e.user());
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("Cannot upgrade the password hash of user {}: {}", e.user(), ex.toString());
+        }
     }
 
     private String dummy() {

@@ -42,6 +42,10 @@ public @interface FileRealmConfig {
     @AttributeDefinition(description = "SCRAM iteration count for new credentials")
     int scramIterations() default 4096;
 
+    @AttributeDefinition(description = "On a successful login with an older scheme (or without a SCRAM credential), "
+            + "store the password again as Argon2id (+ SCRAM-SHA-256), so imported files gain SCRAM over time")
+    boolean upgradeHashes() default false;
+
     @AttributeDefinition(description = "Create an empty users file when it does not exist")
     boolean createIfMissing() default true;
 }

@@ -227,6 +227,30 @@ class FileRealmTest {
     }
 
     @Test
+    void legacyHashesAreUpgradedOnLoginWhenConfigured() throws Exception {
+        Files.write(file(), List.of("# imported", "old:{SHA512-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1:1:2::/home/old",
+                "plain:{PLAIN}pw"), StandardCharsets.UTF_8);
+        FileRealm off = new FileRealm(FileRealmContractTest.settings(file()));
+        assertEquals(Status.OK, check(off, "old", "Hello world!"));
+        assertTrue(Files.readAllLines(file()).get(1).startsWith("old:{SHA512-CRYPT}"), "off by default");
+
+        FileRealm on = new FileRealm(new FileRealm.Settings(file(), "file", "", true, new Hashes.Argon2Cost(256, 1, 1),
+                true, 4096, true, true));
+        assertEquals(Status.BAD_CREDENTIALS, check(on, "old", "wrong"));
+        assertTrue(Files.readAllLines(file()).get(1).startsWith("old:{SHA512-CRYPT}"), "not on failures");
+        assertEquals(Status.OK, check(on, "old", "Hello world!"));
+        List<String> lines = Files.readAllLines(file());
+        assertEquals("# imported", lines.get(0));
+        assertTrue(lines.get(1).startsWith("old:{ARGON2ID}$argon2id$"), lines.get(1));
+        assertTrue(lines.get(1).contains(":1:2::/home/old::pillarbox_scram_sha256=4096,"), lines.get(1));
+        assertEquals(Status.OK, check(on, "old", "Hello world!"));
+        assertTrue(on.scramCredential("old", "SHA-256").isPresent());
+        String again = Files.readAllLines(file()).get(1);
+        assertEquals(Status.OK, check(on, "old", "Hello world!"));
+        assertEquals(again, Files.readAllLines(file()).get(1), "an up-to-date entry is left alone");
+    }
+
+    @Test
     void karafEtcIsResolved() {
         System.setProperty("pillarbox.test.etc", "/opt/k/etc");
         assertEquals("/opt/k/etc/pillarbox.users", FileRealm.resolve("${pillarbox.test.etc}/pillarbox.users"));
