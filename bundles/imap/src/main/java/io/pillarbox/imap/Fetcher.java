@@ -121,8 +121,28 @@ final class Fetcher {
 
     private static void message(ImapSession s, Selected sel, Command.Fetch c, int seq, MessageInfo info,
                                 boolean seenNow, boolean modseq, Out msgOut) throws Exception {
-        // built apart so that a message that disappears half-way leaves no partial response
-        Out out = new Out(msgOut.utf8());
+        // built apart so that a message that disappears half-way leaves no partial response; once a large literal
+        // streams, what came before goes out first and a later failure can only end the connection
+        boolean[] streamed = new boolean[1];
+        Out.Streamer parent = msgOut.streamer();
+        Out out = new Out(msgOut.utf8(), parent == null ? null : (o, in, size) -> {
+            streamed[0] = true;
+            s.send(msgOut);
+            parent.stream(o, in, size);
+        });
+        try {
+            items(s, sel, c, seq, info, seenNow, modseq, out);
+        } catch (Exception e) {
+            if (streamed[0]) {
+                s.bye("[SERVERBUG] Response failed half-way");
+            }
+            throw e;
+        }
+        msgOut.append(out);
+    }
+
+    private static void items(ImapSession s, Selected sel, Command.Fetch c, int seq, MessageInfo info,
+                              boolean seenNow, boolean modseq, Out out) throws Exception {
         Lazy lazy = new Lazy(sel, info.uid());
         out.raw("* ").num(seq).raw(" FETCH (");
         boolean first = true;
@@ -222,7 +242,6 @@ final class Fetcher {
             out.raw(first ? "" : " ").raw("MODSEQ (").num(info.modSeq()).raw(")");
         }
         out.raw(")").crlf();
-        msgOut.append(out);
     }
 
     static String internalDate(MessageInfo info) {

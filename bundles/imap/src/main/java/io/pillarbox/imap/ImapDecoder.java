@@ -34,6 +34,8 @@ final class ImapDecoder extends ByteToMessageDecoder {
     private final ImapSettings settings;
     private final Executor worker;
     private volatile long literalLimit;
+    private java.util.function.Consumer<ChannelHandlerContext> continuation =
+            ctx -> ctx.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
     private Mode mode = Mode.LINE;
     private List<byte[]> lines = new ArrayList<>();
     private List<Literal> literals = new ArrayList<>();
@@ -51,6 +53,15 @@ final class ImapDecoder extends ByteToMessageDecoder {
         this.settings = settings;
         this.worker = worker;
         this.literalLimit = settings.maxPreAuthLiteral();
+    }
+
+    /** Who sends the continuation request for a synchronizing literal (the session defers it behind responses). */
+    void continuation(java.util.function.Consumer<ChannelHandlerContext> c) {
+        this.continuation = c;
+    }
+
+    static ByteBuf continueRequest() {
+        return Unpooled.wrappedBuffer(CONTINUE);
     }
 
     /** The largest literal accepted now (smaller before login). */
@@ -160,7 +171,7 @@ final class ImapDecoder extends ByteToMessageDecoder {
             return true;
         }
         if (!nonSync) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
+            continuation.accept(ctx);
         }
         remaining = size;
         if (size <= settings.spoolThreshold() && heapLiteralBytes + size <= settings.maxLineLength() * 16L) {

@@ -81,6 +81,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private boolean busy;
+    private boolean continuationPending;
     private Continuation cont;
     private volatile boolean closing;
     private int badInRow;
@@ -98,6 +99,14 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         this.settings = server.settings();
         this.conn = conn;
         this.decoder = decoder;
+        decoder.continuation(ctx -> {
+            // never in the middle of another command's response (a streamed literal, say): after it
+            if (busy) {
+                continuationPending = true;
+            } else {
+                ctx.writeAndFlush(ImapDecoder.continueRequest());
+            }
+        });
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -245,6 +254,10 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     private void pump() {
         while (!closing) {
+            if (!busy && continuationPending) {
+                continuationPending = false;
+                ch.writeAndFlush(ImapDecoder.continueRequest());
+            }
             if (cont != null) {
                 Object o = queue.poll();
                 if (o == null) {
@@ -359,7 +372,42 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- output
 
     Out out() {
-        return new Out(utf8());
+        return new Out(utf8(), this::stream);
+    }
+
+    /**
+     * On the worker: sends what {@code out} holds, then the literal's octets in chunks read here (never on the event
+     * loop), waiting whenever the client does not keep up, so that a slow reader costs no memory.
+     */
+    private void stream(Out out, java.io.InputStream in, long size) throws java.io.IOException {
+        send(out);
+        try (in) {
+            long left = size;
+            while (left > 0) {
+                int n = (int) Math.min(64 * 1024, left);
+                ByteBuf b = ch.alloc().buffer(n);
+                try {
+                    while (b.readableBytes() < n) {
+                        if (b.writeBytes(in, n - b.readableBytes()) < 0) {
+                            throw new java.io.IOException("message content ended early");
+                        }
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    b.release();
+                    ch.close();
+                    throw e;
+                }
+                left -= n;
+                ch.writeAndFlush(b);
+                if (!ch.isWritable()) {
+                    try {
+                        awaitWritable();
+                    } catch (Failure f) {
+                        throw new java.io.IOException(f.getMessage());
+                    }
+                }
+            }
+        }
     }
 
     boolean utf8() {

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds server responses: text into a buffer, large literals as {@link ChunkedStream}s that the
+ * Builds server responses: text into a buffer. Large literals are either streamed by the session's
+ * {@link Streamer} (read on the worker, chunk by chunk, while the client keeps up) or, without one, kept as
+ * {@link ChunkedStream}s that the
  * {@code ChunkedWriteHandler} streams without loading them. {@link #drain()} hands over the pieces in order.
  */
 final class Out {
@@ -19,12 +21,27 @@ final class Out {
     /** Literals up to this size are copied into the response buffer; larger ones are streamed. */
     static final int INLINE_LITERAL = 64 * 1024;
 
+    /** Streams a large literal to the client from the calling (worker) thread, pacing on channel writability. */
+    interface Streamer {
+        void stream(Out out, InputStream in, long size) throws IOException;
+    }
+
     private final boolean utf8;
+    private final Streamer streamer;
     private final List<Object> parts = new ArrayList<>();
     private ByteBuf buf;
 
     Out(boolean utf8) {
+        this(utf8, null);
+    }
+
+    Out(boolean utf8, Streamer streamer) {
         this.utf8 = utf8;
+        this.streamer = streamer;
+    }
+
+    Streamer streamer() {
+        return streamer;
     }
 
     boolean utf8() {
@@ -148,6 +165,10 @@ final class Out {
                     buf().writeByte(' ');
                 }
             }
+            return this;
+        }
+        if (streamer != null) {
+            streamer.stream(this, new ExactStream(in, size), size);
             return this;
         }
         flushBuf();

@@ -153,6 +153,13 @@ class SocketSessionTest {
             byte[] got = java.util.Arrays.copyOf(resp, expected.length);
             assertArrayEquals(expected, got);
             assertTrue(new String(resp, StandardCharsets.US_ASCII).endsWith(")\r\nf OK FETCH completed\r\n"));
+            // a synchronizing literal pipelined behind a streamed body: its continuation comes after the body
+            c.send("g FETCH 1 BODY.PEEK[]\r\nh APPEND INBOX {5}\r\n");
+            resp = c.until("g");
+            assertArrayEquals(expected, java.util.Arrays.copyOf(resp, expected.length));
+            assertEquals("+ Ready for literal data\r\n", c.line());
+            c.send("hello\r\n");
+            assertTrue(new String(c.until("h"), StandardCharsets.US_ASCII).contains("h OK [APPENDUID"));
         }
     }
 
