@@ -974,6 +974,30 @@ public abstract class MailStoreContract {
     }
 
     @Test
+    void closedMailboxHearsNothingAndSyncWithoutOutsideChangesIsQuiet() throws Exception {
+        StoreSession s = alice();
+        long uid = append(s, "INBOX", message("before", "b"), Flags.SEEN).uid();
+        Mailbox closed = s.open("INBOX", false);
+        Recorder gone = new Recorder();
+        closed.addListener(gone);
+        closed.close();
+        try (Mailbox open = s.open("INBOX", false)) {
+            Recorder rec = new Recorder();
+            open.addListener(rec);
+            long high = open.highestModSeq();
+            open.sync();
+            assertEquals(List.of(), rec.events, "sync() with nothing changed outside fires nothing");
+            assertEquals(high, open.highestModSeq());
+            assertEquals(List.of(uid), uids(open));
+            assertEquals(set(Flags.SEEN), info(open, uid).flags());
+            append(s, "INBOX", message("after", "a"));
+            open.updateFlags(List.of(uid), FlagOp.ADD, set(Flags.FLAGGED), -1);
+            assertEquals(2, rec.events.size());
+        }
+        assertEquals(List.of(), gone.events, "a closed mailbox's listeners are removed");
+    }
+
+    @Test
     void usersAreIsolated() throws Exception {
         StoreSession a = alice();
         StoreSession b = session("bob");
