@@ -1,0 +1,66 @@
+package io.pillarbox.pop2;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Splits input into command lines (CRLF, or a bare LF), one line per {@link #decode} call so that the session sees
+ * each line before the next is decoded. A line longer than the limit
+ * is skipped up to its end and reported as {@link #TOO_LONG}.
+ */
+final class LineDecoder extends ByteToMessageDecoder {
+
+    /** Stands for a line that exceeded the limit. */
+    static final Object TOO_LONG = new Object() {
+        @Override
+        public String toString() {
+            return "TOO_LONG";
+        }
+    };
+
+    private final int maxLength;
+    private boolean discarding;
+
+    LineDecoder(int maxLength) {
+        this.maxLength = maxLength;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+        if (discarding) {
+            if (eol < 0) {
+                in.skipBytes(in.readableBytes());
+                return;
+            }
+            in.readerIndex(eol + 1);
+            discarding = false;
+            out.add(TOO_LONG);
+            return;
+        }
+        if (eol < 0) {
+            if (in.readableBytes() > maxLength) {
+                in.skipBytes(in.readableBytes());
+                discarding = true;
+            }
+            return;
+        }
+        int length = eol - in.readerIndex() + 1;
+        if (length > maxLength) {
+            in.readerIndex(eol + 1);
+            out.add(TOO_LONG);
+            return;
+        }
+        int end = eol;
+        if (end > in.readerIndex() && in.getByte(end - 1) == '\r') {
+            end--;
+        }
+        String line = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.UTF_8);
+        in.readerIndex(eol + 1);
+        out.add(line);
+    }
+}

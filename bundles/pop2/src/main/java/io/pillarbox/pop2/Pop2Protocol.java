@@ -1,0 +1,59 @@
+package io.pillarbox.pop2;
+
+import io.netty.channel.Channel;
+import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.protocol.Connection;
+import io.pillarbox.api.protocol.ProtocolHandlerFactory;
+import io.pillarbox.api.store.MailStores;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The POP2 protocol service (RFC 937): listeners with {@code protocol = pop2} hand their connections to it. */
+@Component(service = ProtocolHandlerFactory.class, configurationPid = Pop2Protocol.PID,
+        property = ProtocolHandlerFactory.PROPERTY_NAME + "=pop2")
+@Designate(ocd = Pop2Config.class)
+public final class Pop2Protocol implements ProtocolHandlerFactory {
+
+    public static final String PID = "io.pillarbox.pop2";
+
+    private final Authenticator authenticator;
+    private final MailStores stores;
+    private final Set<String> locks = ConcurrentHashMap.newKeySet();
+    private volatile Pop2Server server;
+
+    @Activate
+    public Pop2Protocol(@Reference(name = "authenticator") Authenticator authenticator,
+                        @Reference(name = "stores") MailStores stores, Pop2Config config) {
+        this.authenticator = authenticator;
+        this.stores = stores;
+        modified(config);
+    }
+
+    @Modified
+    void modified(Pop2Config config) {
+        server = new Pop2Server(Pop2Settings.of(config), authenticator, stores, locks);
+    }
+
+    @Override
+    public String protocol() {
+        return "pop2";
+    }
+
+    @Override
+    public void initChannel(Channel channel, Connection connection) {
+        install(channel, connection, server);
+    }
+
+    static Pop2Session install(Channel channel, Connection connection, Pop2Server server) {
+        Pop2Session session = new Pop2Session(server, connection);
+        channel.pipeline().addLast("pop2-decoder", new LineDecoder(server.settings().maxLineLength()));
+        channel.pipeline().addLast("pop2", session);
+        return session;
+    }
+}

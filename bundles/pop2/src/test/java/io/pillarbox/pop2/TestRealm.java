@@ -1,0 +1,82 @@
+package io.pillarbox.pop2;
+
+import io.pillarbox.api.auth.AuthContext;
+import io.pillarbox.api.auth.AuthRealm;
+import io.pillarbox.api.auth.AuthResult;
+import io.pillarbox.api.auth.Authenticator.CredentialKind;
+import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.auth.SharedSecret;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A small realm with clear-text passwords (so APOP can be checked); users can be disabled. */
+final class TestRealm implements AuthRealm {
+
+    final Map<String, String> passwords = new ConcurrentHashMap<>();
+    final Set<String> disabled = ConcurrentHashMap.newKeySet();
+    volatile boolean sharedSecrets = true;
+
+    TestRealm user(String user, String password) {
+        passwords.put(user, password);
+        return this;
+    }
+
+    @Override
+    public String name() {
+        return "test";
+    }
+
+    @Override
+    public AuthResult authenticate(String user, char[] secret, AuthContext context) {
+        String pw = passwords.get(user);
+        if (pw == null) {
+            return AuthResult.failure(AuthResult.Status.UNKNOWN_USER, null);
+        }
+        if (disabled.contains(user)) {
+            return AuthResult.failure(AuthResult.Status.DISABLED, "disabled");
+        }
+        return pw.equals(new String(secret)) ? AuthResult.ok(MailPrincipal.of(user, name()))
+                : AuthResult.failure(AuthResult.Status.BAD_CREDENTIALS, "wrong password");
+    }
+
+    @Override
+    public Optional<MailPrincipal> lookup(String user) {
+        return passwords.containsKey(user) ? Optional.of(MailPrincipal.of(user, name())) : Optional.empty();
+    }
+
+    @Override
+    public Set<CredentialKind> credentialKinds() {
+        return sharedSecrets ? EnumSet.of(CredentialKind.PASSWORD, CredentialKind.SHARED_SECRET)
+                : EnumSet.of(CredentialKind.PASSWORD);
+    }
+
+    @Override
+    public Optional<SharedSecret> sharedSecret(String user) {
+        String pw = passwords.get(user);
+        if (pw == null || !sharedSecrets) {
+            return Optional.empty();
+        }
+        return Optional.of(new SharedSecret() {
+            @Override
+            public byte[] hmacMd5(byte[] challenge) {
+                try {
+                    javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacMD5");
+                    m.init(new javax.crypto.spec.SecretKeySpec(pw.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            "HmacMD5"));
+                    return m.doFinal(challenge);
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public Optional<char[]> cleartext() {
+                return Optional.of(pw.toCharArray());
+            }
+        });
+    }
+}
