@@ -9,6 +9,7 @@ import io.pillarbox.api.store.MessageInfo;
 import io.pillarbox.api.store.MessageSource;
 import io.pillarbox.api.store.SpecialUse;
 import io.pillarbox.api.store.StoreSession;
+import io.pillarbox.store.maildir.migration.MaildirImporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,9 +97,22 @@ class DovecotInteropTest {
             }
             assertEquals(Set.of(1L, 2L, 3L), dovecotFlags.keySet(), dovecotFlags.toString());
 
-            // Pillarbox reads what Dovecot wrote
-            MaildirStore store = new MaildirStore(home + "/{user}/Maildir", true);
             MailPrincipal alice = MailPrincipal.of("alice", "test");
+
+            // the importer moves Dovecot's tree elsewhere with UIDs and flags kept
+            MaildirImporter.Result imported = MaildirImporter.importMaildir(home.resolve("alice/Maildir"),
+                    tmp.resolve("imported/alice/Maildir"), false, true);
+            assertEquals(new MaildirImporter.Result(1, 4), imported);
+            try (StoreSession s = new MaildirStore(tmp + "/imported/{user}/Maildir", true).open(alice);
+                 Mailbox inbox = s.open("INBOX", true)) {
+                assertEquals(dovecotValidity, inbox.uidValidity());
+                assertEquals(dovecotFlags, flagsOf(inbox));
+                assertEquals(5, inbox.uidNext());
+                assertEquals(1, s.status("Sent").messages());
+            }
+
+            // Pillarbox reads what Dovecot wrote, in place
+            MaildirStore store = new MaildirStore(home + "/{user}/Maildir", true);
             try (StoreSession s = store.open(alice)) {
                 try (Mailbox inbox = s.open("INBOX", false)) {
                     assertEquals(dovecotValidity, inbox.uidValidity());
