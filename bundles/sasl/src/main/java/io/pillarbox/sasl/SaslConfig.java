@@ -11,11 +11,12 @@ public @interface SaslConfig {
     @AttributeDefinition(description = "Mechanisms in preference order; each is offered only when a realm can serve it")
     String[] mechanisms() default {"SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"};
 
-    @AttributeDefinition(description = "Allow clear-text passwords (PLAIN, LOGIN, IMAP LOGIN, POP3 USER/PASS) on "
-            + "connections without TLS from any address (not recommended)")
-    boolean allowPlaintextWithoutTls() default false;
+    @AttributeDefinition(description = "Whether PLAIN and LOGIN may be offered without TLS at all. Each listener "
+            + "decides for its connections (allowPlaintextAuth, loopback always allowed) and the protocols offer only "
+            + "what both permit; false forbids clear-text passwords without TLS server-wide, whatever the listeners say")
+    boolean allowPlaintextWithoutTls() default true;
 
-    @AttributeDefinition(description = "Allow clear-text passwords without TLS from loopback addresses")
+    @AttributeDefinition(description = "With allowPlaintextWithoutTls=false: still allow them from loopback addresses")
     boolean allowPlaintextFromLoopback() default true;
 
     @AttributeDefinition(description = "Host name in CRAM-MD5 challenges (empty: the local host name)")

@@ -25,9 +25,12 @@ import java.util.function.Supplier;
 /**
  * The shared SASL mechanisms. A mechanism is advertised only when some realm can serve it
  * ({@link Authenticator#supports}): SCRAM-SHA-256 / SCRAM-SHA-1 need {@code SCRAM_*} credentials, CRAM-MD5 a
- * {@code SHARED_SECRET}, PLAIN and LOGIN a {@code PASSWORD} realm <em>and</em> {@link #plaintextAllowed}: under TLS
- * always, without TLS only from loopback (configurable) or when explicitly allowed. Protocols apply the same
- * {@link #plaintextAllowed} to their own clear-text commands (IMAP LOGIN, POP3 USER/PASS).
+ * {@code SHARED_SECRET}, PLAIN and LOGIN a {@code PASSWORD} realm <em>and</em> {@link #plaintextAllowed}. Whether a
+ * connection may carry clear-text passwords is the listener's decision ({@code Connection.plaintextAuthAllowed()}:
+ * TLS, loopback, or the listener's {@code allowPlaintextAuth}); protocols offer only the mechanisms both this service
+ * and their connection permit. This service's own policy is server-wide: by default it leaves the decision to the
+ * listeners; with {@code allowPlaintextWithoutTls=false} it forbids clear-text passwords without TLS everywhere
+ * (except from loopback while {@code allowPlaintextFromLoopback}).
  */
 @Component(service = SaslService.class, configurationPid = "io.pillarbox.sasl")
 @Designate(ocd = SaslConfig.class)
@@ -47,7 +50,7 @@ public class SaslServiceImpl implements SaslService {
     volatile Authenticator authenticator;
 
     private volatile List<String> preference = List.of(SCRAM_SHA_256, SCRAM_SHA_1, CRAM_MD5, PLAIN, LOGIN);
-    private volatile boolean plaintextWithoutTls;
+    private volatile boolean plaintextWithoutTls = true;
     private volatile boolean plaintextFromLoopback = true;
     private volatile String challengeHost = "localhost";
     volatile Supplier<String> serverNonce = this::randomNonce;

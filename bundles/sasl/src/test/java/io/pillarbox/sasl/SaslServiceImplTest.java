@@ -203,6 +203,13 @@ class SaslServiceImplTest {
 
     @Test
     void mechanismsFollowTheRealmsAndThePlaintextPolicy() {
+        // By default the listener decides (protocols intersect with Connection.plaintextAuthAllowed()).
+        assertEquals(List.of("SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"), sasl.mechanisms(TLS));
+        assertEquals(List.of("SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"), sasl.mechanisms(CLEAR));
+        assertTrue(sasl.plaintextAllowed(CLEAR));
+
+        // Server-wide: no clear-text passwords without TLS, except from loopback.
+        sasl.plaintextPolicy(false, true);
         assertEquals(List.of("SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"), sasl.mechanisms(TLS));
         assertEquals(List.of("SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5"), sasl.mechanisms(CLEAR));
         assertEquals(List.of("SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"), sasl.mechanisms(LOOPBACK));
@@ -211,16 +218,15 @@ class SaslServiceImplTest {
         assertThrows(IllegalArgumentException.class, () -> sasl.start("PLAIN", CLEAR));
         assertThrows(IllegalArgumentException.class, () -> sasl.start("GSSAPI", TLS));
         assertThrows(IllegalArgumentException.class, () -> sasl.start(null, TLS));
-
-        sasl.plaintextPolicy(true, false);
-        assertTrue(sasl.plaintextAllowed(CLEAR));
         sasl.plaintextPolicy(false, false);
         assertFalse(sasl.plaintextAllowed(LOOPBACK));
+        assertTrue(sasl.plaintextAllowed(TLS));
 
         SimpleAuthenticator hashedOnly = new SimpleAuthenticator(
                 new CleartextRealm("ldap", EnumSet.of(CredentialKind.PASSWORD)));
         SaslServiceImpl other = new SaslServiceImpl(hashedOnly);
         assertEquals(List.of("PLAIN", "LOGIN"), other.mechanisms(TLS));
+        other.plaintextPolicy(false, false);
         assertEquals(List.of(), other.mechanisms(CLEAR));
         assertEquals(List.of(), new SaslServiceImpl(new SimpleAuthenticator()).mechanisms(TLS));
     }

@@ -12,9 +12,10 @@ public interface SaslService {
     List<String> mechanisms(AuthContext context);
 
     /**
-     * Whether clear-text passwords (SASL PLAIN and LOGIN, IMAP LOGIN, POP3 USER/PASS) may be used on this connection:
-     * always under TLS, otherwise as configured (by default only from loopback addresses). Protocols use it for
-     * {@code LOGINDISABLED} and friends so that one policy applies everywhere; {@link #mechanisms} already honours it.
+     * Whether the server-wide SASL policy lets clear-text passwords (SASL PLAIN and LOGIN, IMAP LOGIN, POP3 USER/PASS)
+     * be used on this connection: always under TLS; without TLS as configured (by default yes, leaving the decision
+     * to the listener's {@code Connection.plaintextAuthAllowed()}). Protocols allow clear-text passwords only when
+     * both say yes; {@link #mechanisms} already honours this policy.
      */
     default boolean plaintextAllowed(AuthContext context) {
         return context.secure();
