@@ -43,4 +43,8 @@ public @interface ImapConfig {
 
     @AttributeDefinition(description = "Offer COMPRESS=DEFLATE")
     boolean compress() default true;
+
+    @AttributeDefinition(description = "Users whose sessions are traced line by line (passwords masked) to the "
+            + "logger io.pillarbox.imap.trace; * for all sessions")
+    String[] traceUsers() default {};
 }

@@ -36,6 +36,7 @@ public final class ImapProtocol implements ProtocolHandlerFactory {
     private final SaslService sasl;
     private final MailStores stores;
     private final RecentTracker recent = new RecentTracker();
+    private final Trace trace = new Trace();
     private volatile ImapServer server;
 
     @Activate
@@ -50,7 +51,8 @@ public final class ImapProtocol implements ProtocolHandlerFactory {
 
     @Modified
     void modified(ImapConfig c) {
-        server = new ImapServer(settings(c), authenticator, sasl, stores, recent);
+        trace.users(java.util.Set.of(c.traceUsers()));
+        server = new ImapServer(settings(c), authenticator, sasl, stores, recent, trace);
     }
 
     static ImapSettings settings(ImapConfig c) {

@@ -48,7 +48,6 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     static final String HANDLER = "imap";
 
     private static final Logger LOG = LoggerFactory.getLogger(ImapSession.class);
-    private static final Logger TRACE = LoggerFactory.getLogger("io.pillarbox.imap.trace");
 
     enum State { NOT_AUTHENTICATED, AUTHENTICATED, SELECTED, LOGOUT }
 
@@ -300,8 +299,8 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             return;
         }
         RawCommand raw = (RawCommand) o;
-        if (TRACE.isDebugEnabled()) {
-            TRACE.debug("{} C: {}", conn.id(), masked(raw));
+        if (traced()) {
+            Trace.LOG.info("{} {} C: {}", conn.id(), user(), Trace.clip(masked(raw)));
         }
         CommandParser.Result r = CommandParser.parse(raw);
         if (r.command() == null) {
@@ -414,8 +413,23 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         return rev2 || utf8Accept;
     }
 
+    boolean traced() {
+        MailPrincipal p = principal;
+        return server.trace().on(p == null ? null : p.user());
+    }
+
+    private void traceOut(Object part) {
+        if (part instanceof ByteBuf b && traced()) {
+            Trace.LOG.info("{} {} S: {}", conn.id(), user(), Trace.clip(b.toString(b.readerIndex(),
+                    Math.min(b.readableBytes(), 4096), StandardCharsets.UTF_8)));
+        }
+    }
+
     /** Writes and flushes text now; call on the event loop. */
     private void writeNow(String text) {
+        if (traced()) {
+            Trace.LOG.info("{} {} S: {}", conn.id(), user(), Trace.clip(text));
+        }
         ch.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
     }
 
@@ -434,6 +448,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     private void writeParts(List<Object> parts) {
         for (Object p : parts) {
+            traceOut(p);
             ch.write(p);
         }
         ch.flush();
@@ -905,8 +920,8 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     private void saslLine(String tag, Object msg, java.util.function.Consumer<byte[]> next) {
         String line = msg instanceof RawCommand r && r.lines().size() == 1 ? r.firstLine() : null;
         release(msg);
-        if (TRACE.isDebugEnabled()) {
-            TRACE.debug("{} C: <SASL response>", conn.id());
+        if (traced()) {
+            Trace.LOG.info("{} {} C: <SASL response>", conn.id(), user());
         }
         if (line == null) {
             cont = null;

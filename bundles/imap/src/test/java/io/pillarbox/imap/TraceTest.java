@@ -1,0 +1,45 @@
+package io.pillarbox.imap;
+
+import io.pillarbox.store.memory.MemoryMailStore;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TraceTest {
+
+    @Test
+    void tracesOnlyListedUsersWithSecretsMasked() {
+        TestAuth auth = new TestAuth(Map.of("alice", "s3cret-pw", "bob", "b0b-pw"));
+        Trace trace = new Trace();
+        trace.users(Set.of("Alice"));
+        ImapServer server = new ImapServer(ImapSettings.defaults(), auth, auth, new TestStores(new MemoryMailStore()),
+                new RecentTracker(), trace);
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            ImapTester a = new ImapTester(server);
+            a.login("alice", "s3cret-pw");
+            a.send("n1 NOOP");
+            ImapTester b = new ImapTester(server);
+            b.send("x AUTHENTICATE PLAIN " + Base64.getEncoder().encodeToString("\0bob\0b0b-pw".getBytes()));
+            b.send("n2 NOOP");
+        } finally {
+            System.setErr(old);
+        }
+        String log = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("C: n1 NOOP"), log);
+        assertTrue(log.contains("S: n1 OK NOOP completed"), log);
+        assertFalse(log.contains("s3cret-pw"), log);
+        assertFalse(log.contains("n2 NOOP"), log);
+        assertFalse(log.contains(Base64.getEncoder().encodeToString("\0bob\0b0b-pw".getBytes())), log);
+    }
+}
