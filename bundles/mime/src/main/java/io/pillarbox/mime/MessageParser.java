@@ -46,7 +46,7 @@ public final class MessageParser {
      * that keeps structures in an index can record it and re-parse messages whose structure came from another
      * version.
      */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     /** Nesting deeper than this is kept as opaque leaves. */
     private static final int MAX_DEPTH = 64;
@@ -311,8 +311,9 @@ public final class MessageParser {
             p.putAll(params);
             params = p;
         }
+        // always parsed as a message, even when (against RFC 2046) transfer-encoded: IMAP's BODYSTRUCTURE grammar
+        // needs an envelope and a body for message/rfc822, and Dovecot does the same
         boolean embedded = type.equals("message") && (subtype.equals("rfc822") || subtype.equals("global"))
-                && (encoding.equals("7bit") || encoding.equals("8bit") || encoding.equals("binary"))
                 && depth < MAX_DEPTH;
 
         long linesAtBody = r.consumedLines;
