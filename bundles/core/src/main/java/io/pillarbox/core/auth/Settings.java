@@ -35,6 +35,12 @@ record Settings(String defaultDomain, boolean appendDefaultDomain, boolean lower
                 knownAddressMillis);
     }
 
+    Settings withPool(int threads, int queue) {
+        return new Settings(defaultDomain, appendDefaultDomain, lowercaseUsers, maxFailuresPerAddress,
+                maxFailuresPerUser, failureWindowMillis, lockoutMillis, initialDelayMillis, maxDelayMillis,
+                threads, queue, maxTracked, knownAddressMillis);
+    }
+
     Settings withKnownAddressMillis(long millis) {
         return new Settings(defaultDomain, appendDefaultDomain, lowercaseUsers, maxFailuresPerAddress,
                 maxFailuresPerUser, failureWindowMillis, lockoutMillis, initialDelayMillis, maxDelayMillis,

@@ -308,6 +308,71 @@ class AuthenticatorImplTest {
     }
 
     @Test
+    void aFullQueueGivesATemporaryFailureNotABlockedCaller() throws Exception {
+        auth.start(quiet().withPool(1, 1));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        TestRealm slow = new TestRealm("slow", "xa", "pw") {
+            @Override
+            public AuthResult authenticate(String user, char[] secret, AuthContext context) {
+                entered.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.authenticate(user, secret, context);
+            }
+        };
+        auth.addRealm(slow, 0);
+        CompletableFuture<AuthResult> running = auth.authenticate("xa", "pw".toCharArray(), from("10.8.8.1"))
+                .toCompletableFuture();
+        assertTrue(entered.await(10, TimeUnit.SECONDS), "the only worker is busy");
+        CompletableFuture<AuthResult> queued = auth.authenticate("xa", "pw".toCharArray(), from("10.8.8.2"))
+                .toCompletableFuture();
+        long t0 = System.nanoTime();
+        AuthResult refused = auth.authenticate("xa", "pw".toCharArray(), from("10.8.8.3")).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+        assertEquals(Status.TEMPORARY_FAILURE, refused.status());
+        assertTrue(ms(t0) < 4000);
+        release.countDown();
+        assertEquals(Status.OK, running.get(20, TimeUnit.SECONDS).status());
+        assertEquals(Status.OK, queued.get(20, TimeUnit.SECONDS).status());
+    }
+
+    @Test
+    void manyConcurrentAttemptsAllComplete() throws Exception {
+        auth.start(quiet());
+        auth.addRealm(new TestRealm("file", "yan", "pw"), 0);
+        List<CompletableFuture<AuthResult>> all = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<CompletableFuture<AuthResult>>> submitted = new java.util.ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                int n = i;
+                submitted.add(callers.submit(() -> auth.authenticate("yan", (n % 2 == 0 ? "pw" : "no").toCharArray(),
+                        from("10.9." + (n % 200) / 100 + "." + n % 100)).toCompletableFuture()));
+            }
+            for (var f : submitted) {
+                all.add(f.get(20, TimeUnit.SECONDS));
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        int ok = 0;
+        for (CompletableFuture<AuthResult> f : all) {
+            AuthResult r = f.get(20, TimeUnit.SECONDS);
+            if (r.isOk()) {
+                ok++;
+            } else {
+                assertTrue(r.status() == Status.BAD_CREDENTIALS || r.status() == Status.TEMPORARY_FAILURE,
+                        r.toString());
+            }
+        }
+        assertTrue(ok >= 150, "most good attempts pass (some may meet a full queue): " + ok);
+    }
+
+    @Test
     void stoppingCompletesWaitingAnswers() {
         auth.start(quiet().withDelays(30_000, 30_000));
         auth.addRealm(new TestRealm("file", "tom", "right"), 0);
