@@ -4,22 +4,44 @@ import io.pillarbox.api.store.MessageContent;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
-/** A message file's bytes. The file is opened when read, so a later rename only matters if it happens first. */
+/**
+ * A message file's bytes. The file is opened when read; if it has been renamed meanwhile (flags changed by another
+ * session or program) it is looked up again by UID.
+ */
 final class FileContent implements MessageContent {
 
-    private final Path file;
-    private final long size;
+    /** Finds the message's file now; null once the message is gone. */
+    interface Locator {
+        Path locate() throws IOException;
+    }
 
-    FileContent(Path file, long size) {
+    private volatile Path file;
+    private final long size;
+    private final Locator locator;
+
+    FileContent(Path file, long size, Locator locator) {
         this.file = file;
         this.size = size;
+        this.locator = locator;
+    }
+
+    private FileChannel openChannel() throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (java.nio.file.NoSuchFileException e) {
+            Path now = locator == null ? null : locator.locate();
+            if (now == null) {
+                throw e;
+            }
+            file = now;
+            return FileChannel.open(now, StandardOpenOption.READ);
+        }
     }
 
     @Override
@@ -36,7 +58,7 @@ final class FileContent implements MessageContent {
     public InputStream open(long offset, long length) throws IOException {
         long from = Math.max(0, Math.min(offset, size));
         long len = Math.max(0, Math.min(length, size - from));
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        FileChannel ch = openChannel();
         ch.position(from);
         InputStream raw = Channels.newInputStream(ch);
         return new InputStream() {
@@ -91,7 +113,4 @@ final class FileContent implements MessageContent {
         return Optional.of(file);
     }
 
-    static ByteBuffer unused() {
-        return null;
-    }
 }

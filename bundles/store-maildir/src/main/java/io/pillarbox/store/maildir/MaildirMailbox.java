@@ -102,15 +102,24 @@ final class MaildirMailbox implements Mailbox {
             if (e == null) {
                 throw new StoreException(Reason.NONEXISTENT, "no message with UID " + uid);
             }
-            Path p = state.path(e);
-            if (!Files.exists(p)) {
-                p = state.relocate(e);
-                if (p == null) {
-                    throw new StoreException(Reason.NONEXISTENT, "message " + uid + " was expunged");
-                }
-            }
-            return new FileContent(p, Files.size(p));
+            return new FileContent(state.path(e), e.size, () -> locate(uid));
         });
+    }
+
+    /** The current file of a message, after a rescan if it was renamed; null if it is gone. */
+    private Path locate(long uid) throws IOException {
+        try {
+            return state.locked(false, () -> {
+                Entry e = state.entry(uid);
+                if (e == null) {
+                    return null;
+                }
+                Path p = state.path(e);
+                return Files.exists(p) ? p : state.relocate(e);
+            });
+        } catch (StoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     @Override

@@ -555,4 +555,27 @@ class MaildirStoreTest {
             Uidlist.rewriteMinDead = oldRewrite;
         }
     }
+
+    @Test
+    void contentFollowsAFileRenamedByAFlagChange() throws Exception {
+        StoreSession s = session();
+        byte[] body = msg("follow");
+        s.append("INBOX", MessageSource.of(body), Set.of(), null);
+        try (Mailbox reader = s.open("INBOX", true); Mailbox writer = session().open("INBOX", false)) {
+            io.pillarbox.api.store.MessageContent c = reader.content(1);
+            writer.updateFlags(List.of(1L), FlagOp.ADD, Set.of(Flags.SEEN), -1);
+            try (InputStream in = c.open()) {
+                assertArrayEquals(body, in.readAllBytes());
+            }
+            // renamed by another program too
+            String f = files(root.resolve("cur")).get(0);
+            Files.move(root.resolve("cur").resolve(f), root.resolve("cur").resolve(f.replace(":2,S", ":2,RS")));
+            try (InputStream in = c.open(0, 4)) {
+                assertArrayEquals("From".getBytes(StandardCharsets.US_ASCII), in.readAllBytes());
+            }
+            writer.updateFlags(List.of(1L), FlagOp.ADD, Set.of(Flags.DELETED), -1);
+            writer.expunge(null);
+            assertThrows(java.io.IOException.class, c::open);
+        }
+    }
 }
