@@ -43,6 +43,18 @@ final class Lister {
         for (MailboxInfo i : store.list()) {
             all.computeIfAbsent(i.name(), Entry::new).info = i;
         }
+        // levels that exist only as part of a longer name are shown as \Noselect parents
+        for (String name : new ArrayList<>(all.keySet())) {
+            int slash = name.lastIndexOf('/');
+            while (slash > 0) {
+                String parent = name.substring(0, slash);
+                Entry p = all.computeIfAbsent(parent, Entry::new);
+                if (p.info == null) {
+                    p.info = new MailboxInfo(parent, null, false);
+                }
+                slash = parent.lastIndexOf('/');
+            }
+        }
         Set<String> subs = store.subscriptions();
         for (String sub : subs) {
             all.computeIfAbsent(sub, Entry::new).subscribed = true;
@@ -66,8 +78,6 @@ final class Lister {
         boolean subscribedOnly = c.selection().contains("SUBSCRIBED");
         boolean specialOnly = c.selection().contains("SPECIAL-USE");
         boolean recursive = c.selection().contains("RECURSIVEMATCH");
-        boolean extended = !c.selection().isEmpty() || !c.returns().isEmpty() || !c.statusItems().isEmpty()
-                || c.patterns().size() > 1;
         boolean showSubscribed = subscribedOnly || c.returns().contains("SUBSCRIBED");
         List<Pattern> patterns = new ArrayList<>();
         for (String p : c.patterns()) {
@@ -140,9 +150,6 @@ final class Lister {
                     // a mailbox that vanished meanwhile has no status (RFC 5819)
                 }
             }
-        }
-        if (extended) {
-            return;
         }
     }
 

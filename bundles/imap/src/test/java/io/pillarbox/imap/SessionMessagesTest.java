@@ -234,6 +234,13 @@ class SessionMessagesTest {
                 "m17 OK LIST completed");
         t.expect("m18 CREATE Sent/Old", "m18 OK CREATE completed");
         t.expect("m19 LIST \"\" Sent", "\\* LIST \\(\\\\HasChildren \\\\Sent\\) \"/\" \"Sent\"", "m19 OK LIST completed");
+        t.expect("m20 CREATE a/b/c", "m20 OK CREATE completed");
+        t.expect("m21 DELETE a/b", "m21 OK DELETE completed");
+        t.expect("m22 LIST \"\" a/%", "\\* LIST \\(\\\\Noselect \\\\HasChildren\\) \"/\" \"a/b\"",
+                "m22 OK LIST completed");
+        t.expect("m23 LIST \"a/\" %", "\\* LIST \\(\\\\Noselect \\\\HasChildren\\) \"/\" \"a/b\"",
+                "m23 OK LIST completed");
+        t.expect("m24 LIST \"\" a/b/*", "\\* LIST \\(\\\\HasNoChildren\\) \"/\" \"a/b/c\"", "m24 OK LIST completed");
     }
 
     @Test
