@@ -72,6 +72,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Each test gets a fresh, empty storage directory and a store over it. Sessions are opened with
  * {@link #principal(String)}; tests close every session before they call {@link #restart}. Events are expected to
  * have been delivered when the call that caused them returns (listeners run on the changing thread).
+ * <p>
+ * A store's test module depends on {@code io.pillarbox:pillarbox-store-contract} (test scope) and says:
+ * <pre>{@code
+ * class MyStoreContractTest extends MailStoreContract {
+ *     protected MailStore newStore(Path dir) { return MyStore.over(dir); }
+ *     protected void stop(MailStore store) { ((MyStore) store).deactivate(); }
+ * }
+ * }</pre>
+ * Structures are compared with {@link MessageParser#parse} of the stored bytes, so stores must keep what the parser
+ * gives (through {@code StructureCodec} or otherwise) exactly.
  */
 public abstract class MailStoreContract {
 
