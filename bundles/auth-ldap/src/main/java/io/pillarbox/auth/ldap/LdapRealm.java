@@ -173,6 +173,9 @@ public class LdapRealm implements AuthRealm {
                 bindPool.setConnectionPoolName("pillarbox-" + s.name() + "-bind");
                 searchPool.setMaxWaitTimeMillis(s.responseTimeoutMillis());
                 bindPool.setMaxWaitTimeMillis(s.responseTimeoutMillis());
+                // A directory restart leaves pooled connections dead: retry once on a fresh connection.
+                searchPool.setRetryFailedOperationsDueToInvalidConnections(true);
+                bindPool.setRetryFailedOperationsDueToInvalidConnections(true);
             }
             return new LDAPConnectionPool[] {searchPool, bindPool};
         }

@@ -116,6 +116,19 @@ class LdapRealmTest {
     }
 
     @Test
+    void pooledConnectionsSurviveTheDirectoryDroppingThem() {
+        LdapRealm r = new LdapRealm(Directory.settings(List.of(directory.url()), true, "(uid=%u)"));
+        try {
+            assertEquals(Status.OK, check(r, "alice", "Alice-Pass-1"));
+            directory.server.closeAllConnections(true);
+            assertEquals(Status.OK, check(r, "alice", "Alice-Pass-1"), "reconnects instead of failing");
+            assertEquals(Status.BAD_CREDENTIALS, check(r, "alice", "nope"));
+        } finally {
+            r.deactivate();
+        }
+    }
+
+    @Test
     void wrongSearchCredentialsAreATemporaryFailure() {
         LdapRealm.Settings s = Directory.settings(List.of(directory.url()), false, "(uid=%u)");
         LdapRealm r = new LdapRealm(new LdapRealm.Settings(s.urls(), false, "", "", true, s.bindDn(), "wrong",
