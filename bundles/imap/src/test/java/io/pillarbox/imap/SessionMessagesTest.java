@@ -241,6 +241,13 @@ class SessionMessagesTest {
         t.expect("m23 LIST \"a/\" %", "\\* LIST \\(\\\\Noselect \\\\HasChildren\\) \"/\" \"a/b\"",
                 "m23 OK LIST completed");
         t.expect("m24 LIST \"\" a/b/*", "\\* LIST \\(\\\\HasNoChildren\\) \"/\" \"a/b/c\"", "m24 OK LIST completed");
+        t.expect("m25 SUBSCRIBE a/b/c", "m25 OK SUBSCRIBE completed");
+        t.expect("m26 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" a/%",
+                "\\* LIST \\(\\\\Noselect \\\\HasChildren\\) \"/\" \"a/b\" \\(\"CHILDINFO\" \\(\"SUBSCRIBED\"\\)\\)",
+                "m26 OK LIST completed");
+        t.expect("m27 DELETE a/b/c", "m27 OK DELETE completed");
+        t.expect("m28 LIST (SUBSCRIBED) \"\" a/*",
+                "\\* LIST \\(\\\\NonExistent \\\\Subscribed\\) \"/\" \"a/b/c\"", "m28 OK LIST completed");
     }
 
     @Test

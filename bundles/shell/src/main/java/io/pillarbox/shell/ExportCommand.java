@@ -10,7 +10,6 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.FileCompleter;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -61,12 +60,12 @@ public class ExportCommand extends StoreCommand {
         try (StoreSession s = open(user)) {
             done = Migration.exportPath(s, p, mailbox, f, force);
         }
-        ShellTable t = new ShellTable().emptyTableText("nothing exported");
+        Table t = new Table("nothing exported");
         t.column("Mailbox");
-        t.column("Messages").alignRight();
+        t.right("Messages");
         t.column("File");
-        done.forEach((name, e) -> t.addRow().addContent(name, e.getValue(), e.getKey()));
-        t.print(System.out, !noFormat);
+        done.forEach((name, e) -> t.row(name, e.getValue(), e.getKey()));
+        t.print(System.out, noFormat);
         return null;
     }
 }

@@ -10,7 +10,6 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.FileCompleter;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 import java.nio.file.Path;
 
@@ -50,21 +49,21 @@ public class ImportCommand extends StoreCommand {
         try (StoreSession s = open(user)) {
             report = Migration.importPath(s, p, mailbox, mboxo ? MboxFormat.MBOXO : MboxFormat.MBOXRD);
         }
-        ShellTable t = new ShellTable().emptyTableText("no mbox file found in " + p);
+        Table t = new Table("no mbox file found in " + p);
         t.column("Mailbox");
-        t.column("Messages").alignRight();
-        t.column("Seen").alignRight();
-        t.column("Answered").alignRight();
-        t.column("Flagged").alignRight();
-        t.column("Deleted").alignRight();
-        t.column("Draft").alignRight();
-        t.column("Keywords").alignRight();
-        t.column("Skipped").alignRight();
+        t.right("Messages");
+        t.right("Seen");
+        t.right("Answered");
+        t.right("Flagged");
+        t.right("Deleted");
+        t.right("Draft");
+        t.right("Keywords");
+        t.right("Skipped");
         for (Migration.Imported i : report.mailboxes()) {
-            t.addRow().addContent(i.mailbox(), i.messages(), i.seen(), i.answered(), i.flagged(), i.deleted(),
+            t.row(i.mailbox(), i.messages(), i.seen(), i.answered(), i.flagged(), i.deleted(),
                     i.draft(), i.withKeywords(), i.skipped());
         }
-        t.print(System.out, !noFormat);
+        t.print(System.out, noFormat);
         for (Path skipped : report.skippedFiles()) {
             System.out.println("skipped (hidden or not mbox): " + skipped);
         }

@@ -7,7 +7,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 import java.util.Comparator;
 import java.util.Locale;
@@ -25,19 +24,19 @@ public class ListenersCommand implements Action {
 
     @Override
     public Object execute() {
-        ShellTable t = new ShellTable().emptyTableText("no listeners configured");
+        Table t = new Table("no listeners configured");
         t.column("Name");
         t.column("Protocol");
         t.column("Address");
         t.column("TLS");
         t.column("Bound");
         t.column("Status");
-        t.column("Connections").alignRight();
+        t.right("Connections");
         registry.listeners().stream().sorted(Comparator.comparing(ListenerInfo::name)).forEach(l ->
-                t.addRow().addContent(l.name(), l.protocol(), l.host() + ":" + l.port(),
+                t.row(l.name(), l.protocol(), l.host() + ":" + l.port(),
                         l.tls() == null ? "" : l.tls().name().toLowerCase(Locale.ROOT), l.bound() ? "yes" : "no",
                         Tools.text(l.status()), l.connections()));
-        t.print(System.out, !noFormat);
+        t.print(System.out, noFormat);
         return null;
     }
 }

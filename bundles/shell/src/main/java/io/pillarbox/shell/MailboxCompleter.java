@@ -40,12 +40,18 @@ public class MailboxCompleter implements Completer {
         return new StringsCompleter(names).complete(session, commandLine, candidates);
     }
 
+    /** Options of the mail commands that take a value. */
+    private static final java.util.Set<String> VALUE_OPTIONS = java.util.Set.of("--before", "--realm", "-m",
+            "--mailbox", "--format", "-r", "--reason", "--special-use", "-u", "--user", "-p", "--protocol");
+
     /** The first word after the command name that is not an option, if it is complete already. */
     static String firstArgument(CommandLine commandLine) {
         String[] words = commandLine.getArguments();
         int current = commandLine.getCursorArgumentIndex();
         for (int i = 1; i < words.length && i < current; i++) {
-            if (!words[i].startsWith("-")) {
+            if (VALUE_OPTIONS.contains(words[i])) {
+                i++; // skip the option's value
+            } else if (!words[i].startsWith("-")) {
                 return words[i];
             }
         }

@@ -6,7 +6,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 @Command(scope = "mail", name = "mailbox-list", description = "Lists a user's mailboxes with message counts, unseen, "
         + "deleted, size in octets, special use and subscription.")
@@ -22,30 +21,30 @@ public class MailboxListCommand extends StoreCommand {
 
     @Override
     public Object execute() throws Exception {
-        ShellTable t = new ShellTable();
+        Table t = new Table(null);
         t.column("Mailbox");
-        t.column("Messages").alignRight();
-        t.column("Unseen").alignRight();
-        t.column("Deleted").alignRight();
-        t.column("Size").alignRight();
+        t.right("Messages");
+        t.right("Unseen");
+        t.right("Deleted");
+        t.right("Size");
         t.column("Special");
         t.column("Subscribed");
-        t.column("UIDVALIDITY").alignRight();
-        t.column("UIDNEXT").alignRight();
+        t.right("UIDVALIDITY");
+        t.right("UIDNEXT");
         try (StoreSession s = open(user)) {
             for (MailboxOps.Row r : MailboxOps.list(s)) {
                 String special = r.info().specialUse() == null ? "" : r.info().specialUse().attribute();
                 String sub = r.subscribed() ? "yes" : "no";
                 if (r.status() == null) {
-                    t.addRow().addContent(r.info().name(), "-", "-", "-", "-", special, sub, "-", "-");
+                    t.row(r.info().name(), "-", "-", "-", "-", special, sub, "-", "-");
                 } else {
                     var st = r.status();
-                    t.addRow().addContent(r.info().name(), st.messages(), st.unseen(), st.deleted(), st.size(),
+                    t.row(r.info().name(), st.messages(), st.unseen(), st.deleted(), st.size(),
                             special, sub, st.uidValidity(), st.uidNext());
                 }
             }
         }
-        t.print(System.out, !noFormat);
+        t.print(System.out, noFormat);
         return null;
     }
 }

@@ -7,7 +7,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 import org.osgi.framework.BundleContext;
 
 import java.util.Locale;
@@ -29,12 +28,12 @@ public class RealmsCommand implements Action {
 
     @Override
     public Object execute() {
-        ShellTable t = new ShellTable().emptyTableText("no realm installed: nobody can log in");
-        t.column("#").alignRight();
+        Table t = new Table("no realm installed: nobody can log in");
+        t.right("#");
         t.column("Name");
-        t.column("Ranking").alignRight();
+        t.right("Ranking");
         t.column("Writable");
-        t.column("Users").alignRight();
+        t.right("Users");
         t.column("Credentials");
         t.column("Bundle");
         int n = 0;
@@ -49,9 +48,9 @@ public class RealmsCommand implements Action {
             }
             String kinds = e.realm().credentialKinds().stream().map(k -> k.name().toLowerCase(Locale.ROOT))
                     .collect(Collectors.joining(","));
-            t.addRow().addContent(++n, e.name(), e.ranking(), e.writable() ? "yes" : "no", users, kinds, e.bundle());
+            t.row(++n, e.name(), e.ranking(), e.writable() ? "yes" : "no", users, kinds, e.bundle());
         }
-        t.print(System.out, !noFormat);
+        t.print(System.out, noFormat);
         return null;
     }
 }

@@ -7,7 +7,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -39,7 +38,7 @@ public class SessionsCommand implements Action {
                 .sorted(Comparator.comparing(SessionInfo::since, Comparator.nullsFirst(Comparator.naturalOrder()))
                         .thenComparing(SessionInfo::id))
                 .toList();
-        ShellTable t = new ShellTable().emptyTableText("no sessions");
+        Table t = new Table("no sessions");
         t.column("ID");
         t.column("Protocol");
         t.column("Listener");
@@ -48,16 +47,16 @@ public class SessionsCommand implements Action {
         t.column("Since");
         t.column("State");
         t.column("TLS");
-        t.column("In").alignRight();
-        t.column("Out").alignRight();
+        t.right("In");
+        t.right("Out");
         for (SessionInfo s : list) {
-            t.addRow().addContent(s.id(), s.protocol(), s.listener(), s.user() == null ? "-" : s.user(),
+            t.row(s.id(), s.protocol(), s.listener(), s.user() == null ? "-" : s.user(),
                     s.remoteAddress() == null ? "" : s.remoteAddress().getAddress().getHostAddress() + ":"
                             + s.remoteAddress().getPort(),
                     s.since() == null ? "" : s.since().truncatedTo(ChronoUnit.SECONDS).toString(),
                     Tools.text(s.state()), s.secure() ? "yes" : "no", s.bytesIn(), s.bytesOut());
         }
-        t.print(System.out, !noFormat);
+        t.print(System.out, noFormat);
         return null;
     }
 }

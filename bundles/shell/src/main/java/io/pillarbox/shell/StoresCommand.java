@@ -7,7 +7,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
@@ -33,19 +32,19 @@ public class StoresCommand implements Action {
         List<String> names = stores.names();
         List<ServiceReference<MailStore>> refs = new ArrayList<>(bundleContext.getServiceReferences(MailStore.class, null));
         refs.sort((a, b) -> b.compareTo(a));
-        ShellTable t = new ShellTable().emptyTableText("no mail store installed");
+        Table t = new Table("no mail store installed");
         t.column("Name");
         t.column("Default");
-        t.column("Ranking").alignRight();
+        t.right("Ranking");
         t.column("Bundle");
         for (ServiceReference<MailStore> r : refs) {
             Object n = r.getProperty(MailStore.PROPERTY_NAME);
             String name = n == null ? "?" : n.toString();
             Object rank = r.getProperty("service.ranking");
-            t.addRow().addContent(name, !names.isEmpty() && names.get(0).equals(name) ? "yes" : "",
+            t.row(name, !names.isEmpty() && names.get(0).equals(name) ? "yes" : "",
                     rank instanceof Integer i ? i : 0, r.getBundle() == null ? "" : r.getBundle().getSymbolicName());
         }
-        t.print(System.out, !noFormat);
+        t.print(System.out, noFormat);
         return null;
     }
 }

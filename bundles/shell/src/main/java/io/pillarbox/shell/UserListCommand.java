@@ -7,7 +7,6 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 import org.osgi.framework.BundleContext;
 
 import java.util.List;
@@ -31,15 +30,15 @@ public class UserListCommand implements Action {
     public Object execute() throws Exception {
         List<Realms.Entry> all = Realms.all(bundleContext);
         List<Realms.Entry> which = realm == null ? Realms.writable(all) : List.of(Realms.forNewUser(all, realm));
-        ShellTable t = new ShellTable().emptyTableText("no users");
+        Table t = new Table("no users");
         t.column("User");
         t.column("Realm");
         for (Realms.Entry e : which) {
             for (String u : ((WritableRealm) e.realm()).users()) {
-                t.addRow().addContent(u, e.name());
+                t.row(u, e.name());
             }
         }
-        t.print(System.out, !noFormat);
+        t.print(System.out, noFormat);
         return null;
     }
 }

@@ -12,7 +12,6 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.table.ShellTable;
 
 import java.util.List;
 import java.util.Map;
@@ -76,11 +75,11 @@ public class UserShowCommand implements Action {
             rows.put("sessions", String.valueOf(sessions.sessions().stream().filter(x -> p.user().equals(x.user()))
                     .count()));
         }
-        ShellTable t = new ShellTable().noHeaders();
+        Table t = new Table(null).noHeaders();
         t.column("Property");
         t.column("Value");
-        rows.forEach((k, v) -> t.addRow().addContent(k, v));
-        t.print(System.out, !noFormat);
+        rows.forEach((k, v) -> t.row(k, v));
+        t.print(System.out, noFormat);
         return null;
     }
 }

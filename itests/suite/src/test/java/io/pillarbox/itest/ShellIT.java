@@ -1,0 +1,362 @@
+package io.pillarbox.itest;
+
+import io.pillarbox.api.auth.AuthContext;
+import io.pillarbox.api.auth.AuthResult;
+import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.server.SessionRegistry;
+import io.pillarbox.api.store.Flags;
+import io.pillarbox.api.store.Mailbox;
+import io.pillarbox.api.store.MailStores;
+import io.pillarbox.api.store.MessageInfo;
+import io.pillarbox.api.store.StoreSession;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.karaf.options.KarafDistributionConfigurationConsoleOption;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import javax.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+
+/**
+ * The {@code mail:*} commands run through Karaf's own shell, as an admin types them: their output, and their effect
+ * on the running server (logins, sessions, stores).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ShellIT extends PillarboxTestSupport {
+
+    @Inject
+    BundleContext bc;
+
+    @Inject
+    SessionFactory sessionFactory;
+
+    @Inject
+    ConfigurationAdmin cm;
+
+    @Inject
+    Authenticator authenticator;
+
+    @Inject
+    MailStores stores;
+
+    @Inject
+    SessionRegistry sessions;
+
+    @Configuration
+    public Option[] config() {
+        // the admin shell over ssh too (bin/client), on the free port the base options chose
+        List<Option> options = new java.util.ArrayList<>(distributionOptions());
+        options.removeIf(o -> o instanceof KarafDistributionConfigurationConsoleOption);
+        options.add(configureConsole().ignoreLocalConsole().startRemoteShell());
+        return options.toArray(new Option[0]);
+    }
+
+    /** A UW IMAP mbox: the folder-internal-data pseudo-message, then three messages with Status/X-Status/X-Keywords. */
+    static final String UW_MBOX = String.join("\n",
+            "From MAILER-DAEMON Fri Jan  5 10:00:00 2024",
+            "Date: 05 Jan 2024 10:00:00 +0000",
+            "From: Mail System Internal Data <MAILER-DAEMON@mail.example.org>",
+            "Subject: DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA",
+            "X-IMAP: 1704448800 0000000003 work urgent",
+            "Status: RO",
+            "",
+            "This text is part of the internal format of your mail folder, and is not",
+            "a real message.  It is created automatically by the mail system software.",
+            "",
+            "From alice@example.org Fri Jan  5 10:01:00 2024",
+            "From: Alice <alice@example.org>",
+            "Subject: seen and answered",
+            "Status: RO",
+            "X-Status: A",
+            "X-Keywords: work",
+            "X-UID: 1",
+            "",
+            "first",
+            "",
+            "From carol@example.org Sat Jan  6 11:00:00 2024",
+            "From: Carol <carol@example.org>",
+            "Subject: flagged, not seen",
+            "Status: O",
+            "X-Status: F",
+            "X-Keywords: urgent work",
+            "X-UID: 2",
+            "",
+            "second",
+            "",
+            "From dave@example.org Sun Jan  7 12:00:00 2024",
+            "From: Dave <dave@example.org>",
+            "Subject: deleted draft",
+            "Status: RO",
+            "X-Status: DT",
+            "X-UID: 3",
+            "",
+            "third",
+            "") ;
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Runs one command line in a fresh shell session with the given keyboard input; returns what it printed. */
+    String run(String command, String keyboard) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        Session session = sessionFactory.create(new ByteArrayInputStream(keyboard.getBytes(StandardCharsets.UTF_8)),
+                ps, ps);
+        try {
+            session.execute(command);
+        } finally {
+            ps.flush();
+            session.close();
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    String run(String command) throws Exception {
+        return run(command, "");
+    }
+
+    /** Runs a command that must fail; returns the error's message. */
+    String fails(String command) throws Exception {
+        try {
+            String out = run(command);
+            fail(command + " succeeded: " + out);
+            return null;
+        } catch (Exception e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+
+    AuthResult login(String user, String password) throws Exception {
+        return authenticator.authenticate(user, password.toCharArray(), new AuthContext("test", null, true, "PLAIN"))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    StoreSession store(String user) throws Exception {
+        Optional<MailPrincipal> p = authenticator.lookup(user).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return stores.open(p.orElseThrow(), () -> {
+        });
+    }
+
+    static void contains(String output, String... parts) {
+        for (String p : parts) {
+            assertTrue("expected '" + p + "' in:\n" + output, output.contains(p));
+        }
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    public void everyCommandHasHelp() throws Exception {
+        for (String c : List.of("sessions", "kick", "listeners", "realms", "stores", "user-add", "user-passwd",
+                "user-del", "user-list", "user-show", "mailbox-list", "mailbox-create", "mailbox-delete",
+                "mailbox-rename", "expunge", "import", "export")) {
+            String help = run("mail:" + c + " --help");
+            contains(help, "mail:" + c, "DESCRIPTION");
+        }
+        contains(run("mail:user-add --help"), "--realm", "password");
+        contains(run("mail:expunge --help"), "--before", "30d");
+        contains(run("mail:sessions --help"), "--no-format");
+    }
+
+    @Test
+    public void realmsAndStoresAreListed() throws Exception {
+        String realms = run("mail:realms --no-format");
+        contains(realms, "file", "io.pillarbox.auth.file");
+        assertTrue(realms, realms.lines().anyMatch(l -> l.contains("\tfile\t") && l.contains("\tyes\t")));
+        String st = run("mail:stores --no-format");
+        assertTrue(st, st.lines().anyMatch(l -> l.startsWith("maildir\tyes\t")));
+    }
+
+    @Test
+    public void usersAreAddedChangedShownListedAndRemoved() throws Exception {
+        contains(run("mail:user-add bob@example.org s3cret"), "User bob@example.org added to realm file");
+        assertTrue(login("bob@example.org", "s3cret").isOk());
+        contains(fails("mail:user-add bob@example.org other"), "already exists");
+        contains(fails("mail:user-add 'bad name' x"), "space");
+        contains(fails("mail:user-add --realm nosuch carl x"), "no realm named nosuch");
+
+        String list = run("mail:user-list --no-format");
+        assertTrue(list, list.lines().anyMatch(l -> l.equals("bob@example.org\tfile")));
+
+        String show = run("mail:user-show bob@example.org");
+        contains(show, "realm", "file", "domain", "example.org", "maildir (default)", "mailboxes", "1");
+
+        contains(run("mail:user-passwd bob@example.org n3w-pass"), "Password of bob@example.org changed in realm file");
+        assertTrue(login("bob@example.org", "n3w-pass").isOk());
+        assertEquals(AuthResult.Status.BAD_CREDENTIALS, login("bob@example.org", "s3cret").status());
+
+        contains(run("mail:user-del bob@example.org"), "removed from realm file", "mail is kept");
+        assertFalse(login("bob@example.org", "n3w-pass").isOk());
+        assertTrue("no realm knows bob any more", authenticator.lookup("bob@example.org").toCompletableFuture()
+                .get(30, TimeUnit.SECONDS).isEmpty());
+        contains(fails("mail:user-del bob@example.org"), "no user bob@example.org");
+    }
+
+    @Test
+    public void passwordIsAskedForWhenLeftOut() throws Exception {
+        String out = run("mail:user-add erin", "typed-secret\ntyped-secret\n");
+        contains(out, "Password: ", "User erin added");
+        assertFalse("the password is not echoed: " + out, out.contains("typed-secret"));
+        assertTrue(login("erin", "typed-secret").isOk());
+        contains(failsWithKeyboard("mail:user-passwd erin", "one\ntwo\n"), "do not match");
+        assertTrue(login("erin", "typed-secret").isOk());
+        run("mail:user-del erin");
+    }
+
+    String failsWithKeyboard(String command, String keyboard) throws Exception {
+        try {
+            fail(command + " succeeded: " + run(command, keyboard));
+            return null;
+        } catch (Exception e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+
+    @Test
+    public void sessionsAreListedAndKicked() throws Exception {
+        Bundle echo = installSampleProtocol();
+        int port = freePort();
+        org.osgi.service.cm.Configuration cfg = createListener(cm, "echo-shell", "echo", port, "none");
+        try {
+            await("listener", () -> accepts(port));
+            String listeners = run("mail:listeners --no-format");
+            assertTrue(listeners, listeners.lines().anyMatch(l -> l.startsWith("echo-shell\techo\t127.0.0.1:" + port
+                    + "\tnone\tyes\t")));
+            try (LineClient a = LineClient.connect(port); LineClient b = LineClient.connect(port)) {
+                assertEquals("+ECHO ready", a.read());
+                assertEquals("+ECHO ready", b.read());
+                assertEquals("hi", a.call("hi"));
+                String mine = ":" + a.socket.getLocalPort();
+                await("session listed", () -> {
+                    try {
+                        return run("mail:sessions --no-format").contains(mine);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                String line = run("mail:sessions --no-format -p echo").lines().filter(l -> l.contains(mine))
+                        .findFirst().orElseThrow();
+                String[] cols = line.split("\t");
+                assertEquals("echo", cols[1]);
+                assertEquals("echo-shell", cols[2]);
+                assertEquals("-", cols[3]);
+                assertEquals("echoing", cols[6]);
+                assertEquals("no", cols[7]);
+                assertTrue(line, Long.parseLong(cols[8]) >= 4);
+                String id = cols[0];
+
+                contains(run("mail:kick " + id), "Session " + id + " kicked");
+                assertEquals("-BYE Kicked by administrator", a.read());
+                assertNull(a.read());
+                assertEquals("b lives on", b.call("b lives on"));
+                await("session gone", () -> sessions.find(id).isEmpty());
+                contains(fails("mail:kick " + id), "no session");
+                contains(fails("mail:kick nobody-at-all"), "no session");
+            }
+        } finally {
+            cfg.delete();
+            echo.uninstall();
+        }
+    }
+
+    @Test
+    public void mailboxesAreManagedAndMboxImportedAndExported() throws Exception {
+        run("mail:user-add dave secret");
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("karaf.data")), "shellit");
+        Path mbox = dir.resolve("inbox.mbox");
+        Files.writeString(mbox, UW_MBOX);
+
+        String imported = run("mail:import --no-format dave " + mbox);
+        // mailbox, messages, seen, answered, flagged, deleted, draft, with keywords, skipped
+        contains(imported, "INBOX\t3\t2\t1\t1\t1\t1\t2\t1");
+        try (StoreSession s = store("dave"); Mailbox m = s.open("INBOX", true)) {
+            List<MessageInfo> list = m.messages();
+            assertEquals(3, list.size());
+            assertEquals(Set.of(Flags.SEEN, Flags.ANSWERED, "work"), list.get(0).flags());
+            assertEquals(Set.of(Flags.FLAGGED, "urgent", "work"), list.get(1).flags());
+            assertEquals(Set.of(Flags.SEEN, Flags.DELETED, Flags.DRAFT), list.get(2).flags());
+        }
+
+        String boxes = run("mail:mailbox-list --no-format dave");
+        assertTrue(boxes, boxes.lines().anyMatch(l -> l.startsWith("INBOX\t3\t1\t1\t")));
+
+        contains(run("mail:mailbox-create --special-use archive dave Archive/2024"), "Mailbox Archive/2024 created");
+        contains(run("mail:mailbox-rename dave Archive/2024 Archive/old"), "renamed to Archive/old");
+        boxes = run("mail:mailbox-list --no-format dave");
+        assertTrue(boxes, boxes.lines().anyMatch(l -> l.startsWith("Archive/old\t0\t0\t0\t0\t\\Archive\tyes\t")));
+        contains(fails("mail:mailbox-create dave Archive/old"), "xists");
+        contains(run("mail:mailbox-delete dave Archive/old"), "deleted");
+        assertFalse(run("mail:mailbox-list dave").contains("Archive/old"));
+        contains(fails("mail:mailbox-delete dave INBOX"), "INBOX");
+
+        Path out = dir.resolve("export");
+        String exported = run("mail:export --no-format dave " + out);
+        contains(exported, "INBOX\t3\t" + out.resolve("INBOX"));
+        String text = Files.readString(out.resolve("INBOX"));
+        contains(text, "From alice@example.org ", "X-Keywords: urgent work", "X-Status: DT", "X-IMAPbase: ");
+
+        contains(run("mail:expunge dave INBOX"), "1 message(s) expunged");
+        contains(run("mail:expunge --before 2024-01-06T00:00:00Z dave INBOX"), "1 message(s) expunged");
+        try (StoreSession s = store("dave"); Mailbox m = s.open("INBOX", true)) {
+            assertEquals(List.of(Set.of(Flags.FLAGGED, "urgent", "work")),
+                    m.messages().stream().map(MessageInfo::flags).toList());
+        }
+
+        // the export goes back in (into another mailbox) with the flags it had
+        run("mail:import --mailbox Restored dave " + out.resolve("INBOX"));
+        boxes = run("mail:mailbox-list --no-format dave");
+        assertTrue(boxes, boxes.lines().anyMatch(l -> l.startsWith("Restored\t3\t1\t1\t")));
+        contains(fails("mail:import nobody " + mbox), "unknown user nobody");
+        contains(fails("mail:export dave " + out), "exists");
+        run("mail:user-del dave");
+    }
+
+    @Test
+    public void commandsWorkThroughBinClientWithoutATerminal() throws Exception {
+        File home = new File(System.getProperty("karaf.home"));
+        ProcessBuilder pb = new ProcessBuilder("sh", "bin/client", "-b").directory(home).redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        p.getOutputStream().write("mail:listeners --no-format\nmail:realms\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        assertTrue("bin/client ended", p.waitFor(60, TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(out, 0, p.exitValue());
+        contains(out, "Ranking", "file");
+    }
+
+    private Bundle installSampleProtocol() throws Exception {
+        String path = System.getProperty("pillarbox.sample.protocol");
+        assertTrue("sample protocol bundle built: " + path, path != null && new File(path).isFile());
+        Bundle b = bc.installBundle("file:" + path);
+        b.start();
+        return b;
+    }
+}
