@@ -109,7 +109,7 @@ final class IndexLog implements AutoCloseable {
     /** Creates a fresh, empty log (replacing any old file). */
     static IndexLog create(Path file, boolean fsync, long uidValidity) throws IOException {
         Path tmp = file.resolveSibling(FILE + ".new." + MaildirFiles.PID + "." + System.nanoTime());
-        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel c = MaildirFiles.createPrivate(tmp)) {
             writeFully(c, header(uidValidity, ThreadLocalRandom.current().nextLong()), 0);
         }
         move(tmp, file);
@@ -384,8 +384,7 @@ final class IndexLog implements AutoCloseable {
     IndexLog compact(Collection<Entry> entries, long[][] expunged, long highest) throws IOException {
         Path tmp = file.resolveSibling(FILE + ".new." + MaildirFiles.PID + "." + System.nanoTime());
         IndexLog n = new IndexLog(tmp, fsync);
-        n.ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        n.ch = MaildirFiles.createPrivate(tmp);
         n.uidValidity = uidValidity;
         n.generation = ThreadLocalRandom.current().nextLong();
         writeFully(n.ch, header(uidValidity, n.generation), 0);

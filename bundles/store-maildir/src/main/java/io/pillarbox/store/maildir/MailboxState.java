@@ -178,7 +178,7 @@ final class MailboxState {
             throw new StoreException(Reason.NONEXISTENT, "no such mailbox: " + name);
         }
         for (String sub : new String[]{"cur", "new", "tmp"}) {
-            Files.createDirectories(dir.resolve(sub));
+            MaildirFiles.createPrivateDirs(dir.resolve(sub));
         }
         // loading may write (a new UID list or index, a cut-off damaged tail, UIDs for new files): all of it
         // under the lock other processes respect

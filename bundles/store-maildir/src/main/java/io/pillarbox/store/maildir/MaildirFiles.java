@@ -26,7 +26,47 @@ final class MaildirFiles {
     static final long PID = ProcessHandle.current().pid();
     static final String HOST = hostName();
 
+    private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
+            .contains("posix");
+
     private MaildirFiles() {
+    }
+
+    /** Attributes for new files: readable by the owner only (mail is private), where the file system has them. */
+    static java.nio.file.attribute.FileAttribute<?>[] privateFile() {
+        return POSIX ? new java.nio.file.attribute.FileAttribute<?>[]{
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))}
+                : new java.nio.file.attribute.FileAttribute<?>[0];
+    }
+
+    /** Creates a directory and its missing parents, new ones accessible by the owner only. */
+    static void createPrivateDirs(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        if (POSIX) {
+            Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(dir);
+        }
+    }
+
+    /** Opens a new file for writing, private to the owner. */
+    static FileChannel createPrivate(Path file) throws IOException {
+        return FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.READ), privateFile());
+    }
+
+    /** Writes a small new file, private to the owner. */
+    static void writePrivate(Path file, byte[] content) throws IOException {
+        try (FileChannel ch = createPrivate(file)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        }
     }
 
     private static String hostName() {
@@ -206,7 +246,7 @@ final class MaildirFiles {
     /** Writes a file through a temporary file and a rename, so readers see the old or the new content. */
     static void writeAtomically(Path file, byte[] content, boolean fsync) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp." + PID + "." + COUNTER.incrementAndGet());
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = createPrivate(tmp)) {
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
             while (buf.hasRemaining()) {
                 ch.write(buf);

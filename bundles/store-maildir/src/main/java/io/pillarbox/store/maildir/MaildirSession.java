@@ -63,7 +63,7 @@ final class MaildirSession implements StoreSession {
         this.fsync = fsync;
         this.rootLock = ROOT_LOCKS.computeIfAbsent(this.root, k -> new Object());
         for (String sub : new String[]{"cur", "new", "tmp"}) {
-            Files.createDirectories(this.root.resolve(sub));
+            MaildirFiles.createPrivateDirs(this.root.resolve(sub));
         }
     }
 
@@ -191,16 +191,17 @@ final class MaildirSession implements StoreSession {
         Path target = dirFor(canonical);
         Path build = root.resolve("tmp").resolve(".pbx-create-" + MaildirFiles.PID + "-"
                 + TMP_COUNTER.incrementAndGet() + "-" + System.nanoTime());
-        Files.createDirectories(build);
+        MaildirFiles.createPrivateDirs(build);
         try {
             for (String sub : new String[]{"cur", "new", "tmp"}) {
-                Files.createDirectory(build.resolve(sub));
+                MaildirFiles.createPrivateDirs(build.resolve(sub));
             }
-            Files.write(build.resolve("maildirfolder"), new byte[0]);
+            MaildirFiles.writePrivate(build.resolve("maildirfolder"), new byte[0]);
             Uidlist u = new Uidlist(build.resolve(Uidlist.FILE), fsync);
             u.create(UidValidity.next(root, fsync), 1);
             if (specialUse != null) {
-                Files.writeString(build.resolve(SPECIAL_USE_FILE), specialUse.attribute() + "\n");
+                MaildirFiles.writePrivate(build.resolve(SPECIAL_USE_FILE),
+                        (specialUse.attribute() + "\n").getBytes(StandardCharsets.UTF_8));
             }
             try {
                 Files.move(build, target, StandardCopyOption.ATOMIC_MOVE);
@@ -594,8 +595,7 @@ final class MaildirSession implements StoreSession {
         Path tmp = newTmpName(dir);
         long size = 0;
         long vsize = 0;
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-             InputStream in = message.open()) {
+        try (FileChannel ch = MaildirFiles.createPrivate(tmp); InputStream in = message.open()) {
             byte[] buf = new byte[65536];
             int prev = -1;
             int n;

@@ -123,6 +123,13 @@ class MaildirStoreTest {
         assertEquals("1 :" + MaildirFiles.baseName(f), uidlist.get(1));
         assertEquals(List.of("0 $Forwarded", "1 Work"), Files.readAllLines(root.resolve("dovecot-keywords")));
         assertEquals(date.toEpochMilli(), Files.getLastModifiedTime(root.resolve("cur").resolve(f)).toMillis());
+        // mail is private to its owner
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(root.resolve("cur").resolve(f))));
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(root.resolve("cur"))));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(root.resolve("dovecot-uidlist"))));
         try (Mailbox m = s.open("INBOX", true)) {
             assertArrayEquals(body, read(m, 1));
             MessageInfo info = m.messages().get(0);

@@ -59,7 +59,7 @@ public final class MaildirImporter {
                 }
             }
         }
-        Files.createDirectories(target);
+        createDirs(target);
         List<String> folders = new ArrayList<>();
         folders.add("");
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(source)) {
@@ -76,7 +76,7 @@ public final class MaildirImporter {
             Path from = folder.isEmpty() ? source : source.resolve(folder);
             Path to = folder.isEmpty() ? target : target.resolve(folder);
             for (String sub : new String[]{"cur", "new", "tmp"}) {
-                Files.createDirectories(to.resolve(sub));
+                createDirs(to.resolve(sub));
             }
             for (String sub : new String[]{"cur", "new"}) {
                 Path dir = from.resolve(sub);
@@ -108,6 +108,16 @@ public final class MaildirImporter {
             }
         }
         return new Result(folders.size() - 1, messages);
+    }
+
+    /** New directories are the owner's only, as the store makes them. */
+    private static void createDirs(Path dir) throws IOException {
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(dir);
+        }
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
