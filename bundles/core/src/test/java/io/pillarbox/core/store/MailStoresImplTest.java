@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MailStoresImplTest {
 
     /** A store whose sessions only know their principal and whether they were closed. */
-    static final class TestStore implements MailStore {
+    static class TestStore implements MailStore {
         final String name;
         final AtomicInteger opened = new AtomicInteger();
         final AtomicInteger closed = new AtomicInteger();
@@ -198,6 +198,26 @@ class MailStoresImplTest {
         assertEquals(1, stores.openSessions("b2"));
         stores.unbindStore(b);
         assertEquals(1, told.get());
+    }
+
+    @Test
+    void aStoreLeavingWhileASessionOpensStillTellsThatSession() throws Exception {
+        MailStoresImpl stores = new MailStoresImpl();
+        AtomicInteger told = new AtomicInteger();
+        TestStore leaving = new TestStore("maildir") {
+            @Override
+            public StoreSession open(MailPrincipal principal) {
+                StoreSession s = super.open(principal);
+                stores.unbindStore(this); // the service goes away while open() is running
+                return s;
+            }
+        };
+        stores.addStore(leaving, "maildir", 0);
+        StoreSession s = stores.open(ALICE, told::incrementAndGet);
+        assertEquals(1, told.get(), "told at once");
+        s.close();
+        assertEquals(1, told.get());
+        assertEquals(1, leaving.closed.get());
     }
 
     @Test
