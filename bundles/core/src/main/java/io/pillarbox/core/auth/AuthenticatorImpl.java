@@ -4,6 +4,7 @@ import io.pillarbox.api.auth.AuthContext;
 import io.pillarbox.api.auth.AuthRealm;
 import io.pillarbox.api.auth.AuthResult;
 import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.auth.LoginGuard;
 import io.pillarbox.api.auth.MailPrincipal;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -55,9 +56,9 @@ import java.util.function.Supplier;
  * Secrets are copied on entry (the caller may wipe its array once the call returns), handed to each realm as a fresh
  * copy, wiped afterwards and never logged.
  */
-@Component(service = Authenticator.class, configurationPid = "io.pillarbox.auth")
+@Component(service = {Authenticator.class, LoginGuard.class}, configurationPid = "io.pillarbox.auth")
 @Designate(ocd = AuthConfig.class)
-public class AuthenticatorImpl implements Authenticator {
+public class AuthenticatorImpl implements Authenticator, LoginGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuthenticatorImpl.class);
     private static final int MAX_USER_LENGTH = 320;
@@ -468,6 +469,51 @@ public class AuthenticatorImpl implements Authenticator {
         pending.put(f, (Supplier<Object>) fallback);
         f.whenComplete((r, e) -> pending.remove(f));
         return (CompletableFuture<T>) f;
+    }
+
+    // ---- LoginGuard -----------------------------------------------------------------------------------------------
+
+    @Override
+    public List<LoginGuard.Entry> entries() {
+        long now = now();
+        long wallNow = System.currentTimeMillis();
+        List<LoginGuard.Entry> out = new ArrayList<>();
+        for (FailureTracker.State st : byAddress.states(now)) {
+            out.add(entry("address", st, now, wallNow));
+        }
+        for (FailureTracker.State st : byUser.states(now)) {
+            out.add(entry("user", st, now, wallNow));
+        }
+        out.sort(Comparator.comparing((LoginGuard.Entry e) -> e.lockedUntil() == null)
+                .thenComparing(LoginGuard.Entry::kind).thenComparing(LoginGuard.Entry::key));
+        return out;
+    }
+
+    private static LoginGuard.Entry entry(String kind, FailureTracker.State st, long now, long wallNow) {
+        return new LoginGuard.Entry(kind, st.key(), st.failures(),
+                st.lockedUntil() == 0 ? null : java.time.Instant.ofEpochMilli(wallNow + st.lockedUntil() - now));
+    }
+
+    @Override
+    public boolean clear(String addressOrUser) {
+        if (addressOrUser == null || addressOrUser.isBlank()) {
+            return false;
+        }
+        String key = addressOrUser.trim();
+        String asAddress = key;
+        try {
+            if (key.indexOf(':') >= 0 || key.matches("[0-9.]+")) {
+                asAddress = addressKey(new InetSocketAddress(InetAddress.getByName(key), 0));
+            }
+        } catch (java.net.UnknownHostException | RuntimeException e) {
+            asAddress = key;
+        }
+        boolean a = byAddress.forget(asAddress);
+        boolean u = byUser.forget(key.toLowerCase(Locale.ROOT));
+        if (a || u) {
+            LOG.info("auth lock-out lifted by an administrator: {}", printable(key));
+        }
+        return a || u;
     }
 
     // ---- names and addresses --------------------------------------------------------------------------------------

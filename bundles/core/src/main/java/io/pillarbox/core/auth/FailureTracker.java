@@ -123,6 +123,29 @@ final class FailureTracker {
         return entries.size();
     }
 
+    /** A key's state: recent failures and the lock-out end (0: none). */
+    record State(String key, int failures, long lockedUntil) {
+    }
+
+    java.util.List<State> states(long now) {
+        java.util.List<State> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, Entry> me : entries.entrySet()) {
+            Entry e = me.getValue();
+            synchronized (e) {
+                prune(e, now);
+                if (!e.failures.isEmpty() || e.lockedUntil > now) {
+                    out.add(new State(me.getKey(), e.failures.size(), e.lockedUntil > now ? e.lockedUntil : 0));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Forgets a key entirely, lock-out included. */
+    boolean forget(String key) {
+        return key != null && entries.remove(key) != null;
+    }
+
     private void prune(Entry e, long now) {
         while (!e.failures.isEmpty() && e.failures.peekFirst() <= now - windowMillis) {
             e.failures.removeFirst();

@@ -191,6 +191,31 @@ class AuthenticatorImplTest {
     }
 
     @Test
+    void administratorsSeeAndLiftLockOuts() {
+        auth.start(quiet().withLockout(2, 3, 60_000, 60_000));
+        auth.addRealm(new TestRealm("file", "zoe", "right"), 0);
+        login("zoe", "bad1", "192.0.2.77");
+        login("Zoe", "bad2", "192.0.2.77");
+        assertEquals(Status.LOCKED_OUT, login("zoe", "right", "192.0.2.77").status());
+        List<io.pillarbox.api.auth.LoginGuard.Entry> entries = auth.entries();
+        assertEquals(2, entries.size(), entries.toString());
+        io.pillarbox.api.auth.LoginGuard.Entry first = entries.get(0);
+        assertEquals("address", first.kind());
+        assertEquals("192.0.2.77", first.key());
+        assertEquals(2, first.recentFailures());
+        assertTrue(first.lockedUntil().isAfter(java.time.Instant.now().plusSeconds(50)));
+        assertEquals("user", entries.get(1).kind());
+        assertEquals("zoe", entries.get(1).key());
+        assertEquals(null, entries.get(1).lockedUntil(), "2 of 3 failures: not locked");
+
+        assertTrue(auth.clear("192.0.2.77"));
+        assertFalse(auth.clear("192.0.2.77"));
+        assertEquals(Status.OK, login("zoe", "right", "192.0.2.77").status());
+        assertTrue(auth.entries().isEmpty(), "success cleared the user's failures: " + auth.entries());
+        assertFalse(auth.clear("nobody"));
+    }
+
+    @Test
     void successForgetsTheUsersEarlierFailures() {
         auth.start(quiet().withLockout(0, 2, 60_000, 60_000));
         auth.addRealm(new TestRealm("file", "lea", "right"), 0);
