@@ -64,6 +64,11 @@ final class MailboxState {
     private final ArrayDeque<long[]> expunged = new ArrayDeque<>();
     private long curStamp = Long.MIN_VALUE;
     private long newStamp = Long.MIN_VALUE;
+    /**
+     * When the directory times last taken were fresh (another program's change in the same clock tick would not have
+     * moved them), the folder is listed once more at this time (epoch ms); Long.MAX_VALUE if nothing is pending.
+     */
+    private long verifyAt = Long.MAX_VALUE;
     private List<MessageInfo> snapshot;
     private DotLock dotLock;
     /** Directory times of the last SYNC record read from or written to the index. */
@@ -350,6 +355,27 @@ final class MailboxState {
         return t.to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /** Directory times before one of our own changes. */
+    private long[] stampsBefore() throws IOException {
+        return new long[]{dirStamp("cur"), dirStamp("new")};
+    }
+
+    /**
+     * After our own change: if nobody else had changed the folder before it, the new directory times are ours and
+     * need no listing now; the folder is still listed once when they are old enough, in case another program changed
+     * it in the same clock tick.
+     */
+    private void ownChangeDone(long[] before) throws IOException {
+        if (before[0] == curStamp && before[1] == newStamp) {
+            curStamp = dirStamp("cur");
+            newStamp = dirStamp("new");
+            verifyAt = Math.min(verifyAt, Math.max(curStamp, newStamp) / 1_000_000 + MTIME_SLACK_MILLIS + 1);
+        } else {
+            curStamp = Long.MIN_VALUE;
+            newStamp = Long.MIN_VALUE;
+        }
+    }
+
     private static boolean trustworthy(long curNanos, long newNanos) {
         long newest = Math.max(curNanos, newNanos) / 1_000_000;
         return System.currentTimeMillis() - newest > MTIME_SLACK_MILLIS;
@@ -366,7 +392,8 @@ final class MailboxState {
     }
 
     private boolean dirsChanged() throws IOException {
-        return dirStamp("cur") != curStamp || dirStamp("new") != newStamp;
+        return dirStamp("cur") != curStamp || dirStamp("new") != newStamp
+                || System.currentTimeMillis() >= verifyAt;
     }
 
     /** A file seen in the folder. */
@@ -487,14 +514,15 @@ final class MailboxState {
             writeLock();
             uidlist.rewrite();
         }
+        curStamp = cs;
+        newStamp = ns;
         if (trustworthy(cs, ns)) {
-            curStamp = cs;
-            newStamp = ns;
+            verifyAt = Long.MAX_VALUE;
             recordSync();
         } else {
-            // changed moments ago: another change in the same clock tick would not move the times
-            curStamp = Long.MIN_VALUE;
-            newStamp = Long.MIN_VALUE;
+            // changed moments ago: another change in the same clock tick would not move the times, so look again
+            // once they are old enough
+            verifyAt = Math.max(cs, ns) / 1_000_000 + MTIME_SLACK_MILLIS + 1;
         }
         maybeCompact();
         if (outer == null) {
@@ -627,7 +655,7 @@ final class MailboxState {
                         long cs = dirStamp("cur");
                         long ns = dirStamp("new");
                         if (trustworthy(cs, ns)) {
-                            if (cs != curStamp || ns != newStamp) {
+                            if (cs != curStamp || ns != newStamp || verifyAt != Long.MAX_VALUE) {
                                 scan(null); // records the SYNC hint itself
                             } else {
                                 recordSync();
@@ -749,6 +777,7 @@ final class MailboxState {
      */
     List<Long> commit(List<Pending> pending, MaildirMailbox origin) throws IOException, StoreException {
         writeLock();
+        long[] before = stampsBefore();
         Changes ch = new Changes();
         Set<String> wanted = new LinkedHashSet<>();
         for (Pending p : pending) {
@@ -778,10 +807,7 @@ final class MailboxState {
         for (int i = 0; i < fresh.size(); i++) {
             addEntry(fresh.get(i), pending.get(i).structure(), ch);
         }
-        // our own change moved the directory times; another program's change in the same clock tick would not
-        // move them again, so the next sync lists the folder (until it has been quiet for a moment)
-        curStamp = Long.MIN_VALUE;
-        newStamp = Long.MIN_VALUE;
+        ownChangeDone(before);
         maybeCompact();
         ch.fire(origin);
         List<Long> uids = new ArrayList<>();
@@ -819,6 +845,7 @@ final class MailboxState {
     FlagResult updateFlags(Collection<Long> uids, io.pillarbox.api.store.FlagOp op, Set<String> flags,
                            long unchangedSince, MaildirMailbox origin) throws IOException, StoreException {
         writeLock();
+        long[] before = stampsBefore();
         Set<String> given = new LinkedHashSet<>();
         for (String f : flags) {
             String c = Flags.canonical(f);
@@ -892,10 +919,7 @@ final class MailboxState {
             ch.flags.add(e.info());
             snapshot = null;
         }
-        // our own change moved the directory times; another program's change in the same clock tick would not
-        // move them again, so the next sync lists the folder (until it has been quiet for a moment)
-        curStamp = Long.MIN_VALUE;
-        newStamp = Long.MIN_VALUE;
+        ownChangeDone(before);
         maybeCompact();
         ch.fire(origin);
         return new FlagResult(updated, failed);
@@ -905,6 +929,7 @@ final class MailboxState {
     List<Long> expunge(Collection<Long> uids, boolean requireDeleted, MaildirMailbox origin)
             throws IOException, StoreException {
         writeLock();
+        long[] before = stampsBefore();
         Collection<Long> which = uids == null ? new ArrayList<>(entries.keySet()) : new TreeSet<>(uids);
         Changes ch = new Changes();
         for (Long uid : which) {
@@ -926,10 +951,7 @@ final class MailboxState {
             expungeEntry(e, ch);
             uidlist.forget(uid);
         }
-        // our own change moved the directory times; another program's change in the same clock tick would not
-        // move them again, so the next sync lists the folder (until it has been quiet for a moment)
-        curStamp = Long.MIN_VALUE;
-        newStamp = Long.MIN_VALUE;
+        ownChangeDone(before);
         if (uidlist.wantsRewrite()) {
             uidlist.rewrite();
         }

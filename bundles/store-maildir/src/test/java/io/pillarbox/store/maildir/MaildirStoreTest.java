@@ -585,4 +585,21 @@ class MaildirStoreTest {
             assertThrows(java.io.IOException.class, c::open);
         }
     }
+
+    @Test
+    void aChangeThatKeepsTheDirectoryTimeIsFoundWithinSeconds() throws Exception {
+        StoreSession s = session();
+        s.append("INBOX", MessageSource.of(msg("1")), Set.of(), null);
+        try (Mailbox m = s.open("INBOX", false)) {
+            s.append("INBOX", MessageSource.of(msg("2")), Set.of(), null);
+            // another program adds a file in the same clock tick: the directory time does not move
+            java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(root.resolve("cur"));
+            Files.write(root.resolve("cur").resolve("1700000000.M5P5.elsewhere:2,"), msg("same tick"));
+            Files.setLastModifiedTime(root.resolve("cur"), t);
+            m.sync();
+            Thread.sleep(2200);
+            m.sync();
+            assertEquals(3, m.messages().size());
+        }
+    }
 }
