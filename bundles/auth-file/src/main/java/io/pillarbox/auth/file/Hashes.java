@@ -41,10 +41,43 @@ final class Hashes {
         if (field.startsWith("{")) {
             int end = field.indexOf('}');
             if (end > 1) {
-                return new Stored(field.substring(1, end).toUpperCase(Locale.ROOT), field.substring(end + 1));
+                return withEncoding(field.substring(1, end).toUpperCase(Locale.ROOT), field.substring(end + 1));
             }
         }
         return new Stored(detect(field), field);
+    }
+
+    /**
+     * Dovecot's encoding suffixes ({@code {SSHA512.HEX}}, {@code {PLAIN.B64}}, ...): turned into the scheme's default
+     * encoding (base64 for the SHA family, hex for CRAM-MD5, text for PLAIN). Unknown or malformed: left as is (and
+     * so refused).
+     */
+    private static Stored withEncoding(String scheme, String value) {
+        int dot = scheme.lastIndexOf('.');
+        if (dot <= 0) {
+            return new Stored(scheme, value);
+        }
+        String base = scheme.substring(0, dot);
+        String enc = scheme.substring(dot + 1);
+        try {
+            byte[] raw = switch (enc) {
+                case "HEX" -> HexFormat.of().parseHex(value.trim());
+                case "B64", "BASE64" -> Base64.getDecoder().decode(value.trim());
+                default -> null;
+            };
+            if (raw == null) {
+                return new Stored(scheme, value);
+            }
+            return switch (base) {
+                case "SSHA512", "SSHA256", "SSHA", "SHA512", "SHA256", "SHA", "SHA1" ->
+                        new Stored(base, Base64.getEncoder().encodeToString(raw));
+                case "PLAIN", "CLEARTEXT" -> new Stored(base, new String(raw, StandardCharsets.UTF_8));
+                case "CRAM-MD5", "HMAC-MD5" -> new Stored(base, HexFormat.of().formatHex(raw));
+                default -> new Stored(scheme, value);
+            };
+        } catch (IllegalArgumentException e) {
+            return new Stored(scheme, value);
+        }
     }
 
     private static String detect(String v) {

@@ -96,6 +96,23 @@ class HashesTest {
     }
 
     @Test
+    void dovecotEncodingSuffixes() {
+        String b64 = "KO8EsMPQTwZrxxbOkDAOOXEeVCc2grMQg1pnZwZhC1bBQLby8zCmFn7qTZRvoTd+yQdROQQNYHWpTUST4zjTdQECAwQFBgcI";
+        String hex = HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(b64));
+        assertTrue(check("{SSHA512.HEX}" + hex, "secret"));
+        assertTrue(check("{ssha512.hex}" + hex.toUpperCase(), "secret"));
+        assertFalse(check("{SSHA512.HEX}" + hex, "Secret"));
+        assertTrue(check("{SSHA512.B64}" + b64, "secret"));
+        assertTrue(check("{PLAIN.B64}" + java.util.Base64.getEncoder().encodeToString("p\u00e4ss".getBytes(StandardCharsets.UTF_8)),
+                "p\u00e4ss"));
+        assertTrue(check("{PLAIN.HEX}70617373", "pass"));
+        byte[] ctx = HexFormat.of().parseHex("9186d855e11eba527a7a52ca82b313e180d62234f0acc9051b527243d41e2740");
+        assertTrue(check("{CRAM-MD5.B64}" + java.util.Base64.getEncoder().encodeToString(ctx), "password"));
+        assertFalse(check("{SSHA512.HEX}zz", "secret"), "malformed encodings are refused");
+        assertFalse(check("{SSHA512.ROT13}" + b64, "secret"));
+    }
+
+    @Test
     void cramMd5IsDovecotsContextFormat() throws Exception {
         // `doveadm pw -s CRAM-MD5` of "password"
         assertEquals("9186d855e11eba527a7a52ca82b313e180d62234f0acc9051b527243d41e2740",
