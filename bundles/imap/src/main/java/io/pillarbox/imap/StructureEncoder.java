@@ -126,9 +126,12 @@ final class StructureEncoder {
         out.raw(')');
     }
 
-    /** Media types and parameter names in upper case, as most servers (and RFC examples) send them. */
+    /**
+     * Media types, parameter names and dispositions are sent as the store has them (lower case), as Dovecot does:
+     * Jakarta Mail hands them to applications unchanged, and some compare with {@code Part.ATTACHMENT} exactly.
+     */
     private static String upper(String s) {
-        return s == null ? "" : s.toUpperCase(java.util.Locale.ROOT);
+        return s == null ? "" : s;
     }
 
     /** The body part for a section's part numbers, or null when there is none. */

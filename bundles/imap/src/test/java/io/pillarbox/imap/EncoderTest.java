@@ -99,11 +99,11 @@ class EncoderTest {
         Out o = new Out(false);
         StructureEncoder.body(o, m.root(), true);
         String bs = render(o);
-        assertTrue(bs.matches("\\(\\(\"TEXT\" \"PLAIN\" \\(\"CHARSET\" \"us-ascii\"\\) NIL NIL \"7BIT\" 10 \\d+ NIL NIL NIL "
-                + "NIL\\)\\(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" \\d+ \\(\"Tue, 5 Mar 2024 14:05:00 \\+0100\" "
-                + "\"Lunch tomorrow\" .* \"<lunch-1@example.org>\"\\) \\(\"TEXT\" \"PLAIN\" \\(\"CHARSET\" "
-                + "\"us-ascii\"\\) NIL NIL \"7BIT\" 22 \\d+ NIL NIL NIL NIL\\) \\d+ NIL NIL NIL NIL\\) \"MIXED\" "
-                + "\\(\"BOUNDARY\" \"b1\"\\) NIL NIL NIL\\)"), bs);
+        assertTrue(bs.matches("\\(\\(\"text\" \"plain\" \\(\"charset\" \"us-ascii\"\\) NIL NIL \"7bit\" 10 \\d+ NIL NIL NIL "
+                + "NIL\\)\\(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" \\d+ \\(\"Tue, 5 Mar 2024 14:05:00 \\+0100\" "
+                + "\"Lunch tomorrow\" .* \"<lunch-1@example.org>\"\\) \\(\"text\" \"plain\" \\(\"charset\" "
+                + "\"us-ascii\"\\) NIL NIL \"7bit\" 22 \\d+ NIL NIL NIL NIL\\) \\d+ NIL NIL NIL NIL\\) \"mixed\" "
+                + "\\(\"boundary\" \"b1\"\\) NIL NIL NIL\\)"), bs);
         // part numbers: 2 is the message/rfc822, 2.1 the body of the embedded message
         assertSame(m.root().parts().get(1), StructureEncoder.part(m, new int[]{2}));
         assertSame(m.root().parts().get(1).message().root(), StructureEncoder.part(m, new int[]{2, 1}));

@@ -72,7 +72,7 @@ class SessionMessagesTest {
                         + "\\(\\(NIL NIL \"bob\" \"example.org\"\\)\\) NIL NIL NIL \"<lunch-1@example.org>\"\\)\\)",
                 "a4 OK FETCH completed");
         t.expect("a5 FETCH 1 BODYSTRUCTURE",
-                "\\* 1 FETCH \\(BODYSTRUCTURE \\(\"TEXT\" \"PLAIN\" \\(\"CHARSET\" \"us-ascii\"\\) NIL NIL \"7BIT\" 31 2 NIL NIL NIL NIL\\)\\)",
+                "\\* 1 FETCH \\(BODYSTRUCTURE \\(\"text\" \"plain\" \\(\"charset\" \"us-ascii\"\\) NIL NIL \"7bit\" 31 2 NIL NIL NIL NIL\\)\\)",
                 "a5 OK FETCH completed");
         String body = "Shall we meet at noon?\r\nAlice\r\n";
         String out = t.send("a6 FETCH 2 (BODY.PEEK[TEXT]<0.5> BODY[1])");
@@ -92,12 +92,12 @@ class SessionMessagesTest {
         appendAll();
         t.send("s SELECT INBOX");
         t.expect("f1 FETCH 3 (BODYSTRUCTURE ENVELOPE)",
-                "\\* 3 FETCH \\(BODYSTRUCTURE \\(\\(\\(\"TEXT\" \"PLAIN\" \\(\"CHARSET\" \"UTF-8\"\\) NIL NIL "
-                        + "\"QUOTED-PRINTABLE\" \\d+ \\d+ NIL NIL NIL NIL\\)\\(\"TEXT\" \"HTML\" \\(\"CHARSET\" \"UTF-8\"\\) "
-                        + "NIL NIL \"7BIT\" \\d+ \\d+ NIL NIL NIL NIL\\) \"ALTERNATIVE\" \\(\"BOUNDARY\" \"inner\"\\) NIL NIL "
-                        + "NIL\\)\\(\"APPLICATION\" \"PDF\" \\(\"NAME\" \"report.pdf\"\\) NIL \"The report\" \"BASE64\" \\d+ "
-                        + "NIL \\(\"ATTACHMENT\" \\(\"FILENAME\" \"report.pdf\"\\)\\) NIL NIL\\) \"MIXED\" "
-                        + "\\(\"BOUNDARY\" \"outer\"\\) NIL NIL NIL\\) "
+                "\\* 3 FETCH \\(BODYSTRUCTURE \\(\\(\\(\"text\" \"plain\" \\(\"charset\" \"UTF-8\"\\) NIL NIL "
+                        + "\"quoted-printable\" \\d+ \\d+ NIL NIL NIL NIL\\)\\(\"text\" \"html\" \\(\"charset\" \"UTF-8\"\\) "
+                        + "NIL NIL \"7bit\" \\d+ \\d+ NIL NIL NIL NIL\\) \"alternative\" \\(\"boundary\" \"inner\"\\) NIL NIL "
+                        + "NIL\\)\\(\"application\" \"pdf\" \\(\"name\" \"report.pdf\"\\) NIL \"The report\" \"base64\" \\d+ "
+                        + "NIL \\(\"attachment\" \\(\"filename\" \"report.pdf\"\\)\\) NIL NIL\\) \"mixed\" "
+                        + "\\(\"boundary\" \"outer\"\\) NIL NIL NIL\\) "
                         + "ENVELOPE \\(\"Wed, 6 Mar 2024 09:30:00 \\+0000\" \"=\\?UTF-8\\?Q\\?Quarterly_r=C3=A9sum=C3=A9\\?=\" "
                         + "\\(\\(\"Carol Q. Sender\" NIL \"carol\" \"example.com\"\\)\\) .* "
                         + "\\(\\(NIL NIL \"alice\" \"example.org\"\\)\\(\"Dave\" NIL \"dave\" \"example.net\"\\)\\) "
@@ -105,9 +105,9 @@ class SessionMessagesTest {
                         + "\"example.org\"\\)\\(NIL NIL NIL NIL\\)\\) NIL NIL \"<q1@example.com>\"\\)\\)",
                 "f1 OK FETCH completed");
         t.expect("f2 FETCH 4 BODY",
-                "\\* 4 FETCH \\(BODY \\(\\(\"TEXT\" \"PLAIN\" \\(\"CHARSET\" \"us-ascii\"\\) NIL NIL \"7BIT\" \\d+ \\d+\\)\\(\"MESSAGE\" \"RFC822\" NIL "
-                        + "NIL NIL \"7BIT\" \\d+ \\(\"Tue, 5 Mar 2024 14:05:00 \\+0100\" \"Lunch tomorrow\" .*\\) "
-                        + "\\(\"TEXT\" \"PLAIN\" \\(\"CHARSET\" \"us-ascii\"\\) NIL NIL \"7BIT\" 22 \\d+\\) \\d+\\) \"MIXED\"\\)\\)",
+                "\\* 4 FETCH \\(BODY \\(\\(\"text\" \"plain\" \\(\"charset\" \"us-ascii\"\\) NIL NIL \"7bit\" \\d+ \\d+\\)\\(\"message\" \"rfc822\" NIL "
+                        + "NIL NIL \"7bit\" \\d+ \\(\"Tue, 5 Mar 2024 14:05:00 \\+0100\" \"Lunch tomorrow\" .*\\) "
+                        + "\\(\"text\" \"plain\" \\(\"charset\" \"us-ascii\"\\) NIL NIL \"7bit\" 22 \\d+\\) \\d+\\) \"mixed\"\\)\\)",
                 "f2 OK FETCH completed");
         String out = t.send("f3 FETCH 4 (BODY.PEEK[2.HEADER.FIELDS (SUBJECT)] BODY.PEEK[2.TEXT] BODY.PEEK[1.MIME])");
         assertTrue(out.contains("BODY[2.HEADER.FIELDS (SUBJECT)] {27}\r\nSubject: Lunch tomorrow\r\n\r\n"), out);
