@@ -710,6 +710,11 @@ final class MailboxState {
         return s;
     }
 
+    /** Messages held in memory (read without the lock: an estimate for cache decisions). */
+    int size() {
+        return entries.size();
+    }
+
     Entry entry(long uid) {
         return entries.get(uid);
     }
