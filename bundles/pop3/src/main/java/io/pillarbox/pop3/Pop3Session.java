@@ -304,9 +304,9 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         pump();
     }
 
-    /** For tests: no command is running and no line waits (event loop). */
+    /** For tests: the session waits for the client: for a line, or to read what was sent (event loop). */
     boolean idle() {
-        return (!busy && queue.isEmpty()) || closing;
+        return (!busy && queue.isEmpty()) || closing || parked.get() != null;
     }
 
     /** Waits for the client's next line for a running command (AUTH); any thread. */

@@ -306,6 +306,22 @@ class Pop3SessionTest {
     }
 
     @Test
+    void retrWaitsWhileTheChannelIsNotWritable() throws Exception {
+        server = server(Pop3Settings.defaults().withChunkSize(8));
+        try (Pop3Tester t = session()) {
+            t.login("alice", "secret");
+            t.ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+            assertEquals("+OK " + MSG2.length() + " octets\r\n", t.send("RETR 2"));
+            t.expect("NOOP");
+            t.ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+            t.settle();
+            String rest = t.output();
+            assertEquals(MSG2, unstuff("+OK\r\n" + rest.substring(0, rest.length() - 5)));
+            assertTrue(rest.endsWith("\r\n.\r\n+OK\r\n"), rest);
+        }
+    }
+
+    @Test
     void topSendsHeaderAndSomeBodyLines() throws Exception {
         append("alice", "Subject: top\r\n\r\nl1\r\n.l2\r\nl3\r\n");
         try (Pop3Tester t = session()) {
