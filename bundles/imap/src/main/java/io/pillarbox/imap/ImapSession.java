@@ -51,6 +51,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     enum State { NOT_AUTHENTICATED, AUTHENTICATED, SELECTED, LOGOUT }
 
+    /** Failed logins on one connection before it is closed (the Authenticator also delays and locks out). */
+    static final int MAX_AUTH_FAILURES = 5;
+
     /** Receives client lines while a command waits for them (AUTHENTICATE responses, IDLE's DONE). */
     private interface Continuation {
         void line(Object msg);
@@ -80,6 +83,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private boolean busy;
+    private boolean workerRunning;
+    private boolean cleanupPending;
+    private int authFailures;
     private boolean continuationPending;
     private Continuation cont;
     private volatile boolean closing;
@@ -178,10 +184,6 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         synchronized (writable) {
             writable.notifyAll();
         }
-        Selected s = selected;
-        StoreSession st = store;
-        selected = null;
-        store = null;
         MailPrincipal p = principal;
         if (p != null) {
             LOG.info("imap logout user={} remote={} session={} duration={}s commands={} fetched={} appended={} "
@@ -189,24 +191,10 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), commands, fetched, appended,
                     expunged);
         }
-        if (s != null || st != null) {
-            try {
-                conn.worker().execute(() -> {
-                    if (s != null) {
-                        s.close();
-                    }
-                    if (st != null) {
-                        st.close();
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                if (s != null) {
-                    s.close();
-                }
-                if (st != null) {
-                    st.close();
-                }
-            }
+        if (workerRunning) {
+            cleanupPending = true; // after the running command, which still uses the mailbox
+        } else {
+            cleanup();
         }
         super.channelInactive(ctx);
     }
@@ -215,6 +203,30 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("IMAP session {} failed", conn.id(), cause);
         ctx.close();
+    }
+
+    /** Closes the selected mailbox and the store session, on the worker. */
+    private void cleanup() {
+        Selected s = selected;
+        StoreSession st = store;
+        selected = null;
+        store = null;
+        if (s == null && st == null) {
+            return;
+        }
+        Runnable r = () -> {
+            if (s != null) {
+                s.close();
+            }
+            if (st != null) {
+                st.close();
+            }
+        };
+        try {
+            conn.worker().execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run();
+        }
     }
 
     private static void release(Object o) {
@@ -596,11 +608,20 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                 raw.release();
             }
             send(out);
-            done();
+            ch.eventLoop().execute(() -> {
+                workerRunning = false;
+                if (cleanupPending) {
+                    cleanupPending = false;
+                    cleanup();
+                }
+                done();
+            });
         };
         try {
+            workerRunning = true;
             conn.worker().execute(r);
         } catch (RejectedExecutionException e) {
+            workerRunning = false;
             raw.release();
             writeNow(c.tag() + " NO [UNAVAILABLE] Server busy, try again\r\n");
             busy = false;
@@ -959,7 +980,15 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                 case DISABLED -> "NO [AUTHORIZATIONFAILED] Account disabled";
                 default -> "NO [AUTHENTICATIONFAILED] Authentication failed";
             };
-            respond(tag, code);
+            ch.eventLoop().execute(() -> {
+                if (++authFailures >= MAX_AUTH_FAILURES) {
+                    writeNow(tag + " " + code + "\r\n");
+                    bye("Too many failed logins");
+                    done();
+                } else {
+                    respond(tag, code);
+                }
+            });
             return;
         }
         MailPrincipal p = res.principal();

@@ -78,4 +78,16 @@ class SessionBasicsTest {
                 "\\* LIST \\(\\\\HasNoChildren \\\\Trash\\) \"/\" \"Trash\"",
                 "d OK LIST completed");
     }
+
+    @Test
+    void tooManyFailedLoginsCloseTheConnection() {
+        ImapTester t = new ImapTester(server);
+        t.output();
+        for (int i = 1; i < ImapSession.MAX_AUTH_FAILURES; i++) {
+            t.expect("a" + i + " LOGIN alice nope", "a" + i + " NO \\[AUTHENTICATIONFAILED\\] Authentication failed");
+        }
+        t.expect("z LOGIN alice nope", "z NO \\[AUTHENTICATIONFAILED\\] Authentication failed",
+                "\\* BYE Too many failed logins");
+        assertFalse(t.ch.isOpen());
+    }
 }
