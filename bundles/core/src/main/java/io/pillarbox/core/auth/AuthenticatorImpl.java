@@ -61,6 +61,8 @@ import java.util.function.Supplier;
 public class AuthenticatorImpl implements Authenticator, LoginGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuthenticatorImpl.class);
+    /** The one-line-per-attempt log, under its own name so it can be routed (fail2ban, audit files). */
+    private static final Logger ATTEMPTS = LoggerFactory.getLogger("io.pillarbox.auth.attempts");
     private static final int MAX_USER_LENGTH = 320;
 
     /** One realm service with what the order needs. */
@@ -376,7 +378,7 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
     private void finish(CompletableFuture<AuthResult> answer, AuthResult result, AuthResult.Status logged,
                         String user, AuthContext ctx, String realm, long started, long delayMillis) {
         Runnable complete = () -> {
-            LOG.info("auth result={} user={} remote={} protocol={} mechanism={} realm={} detail={} ms={}",
+            ATTEMPTS.info("auth result={} user={} remote={} protocol={} mechanism={} realm={} detail={} ms={}",
                     logged, printable(user), ctx.remote() == null ? "-" : hostOf(ctx.remote()), ctx.protocol(),
                     ctx.mechanism(), realm == null ? "-" : realm, result.detail() == null ? "-" : result.detail(),
                     now() - started);
