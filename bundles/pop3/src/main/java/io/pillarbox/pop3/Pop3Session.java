@@ -93,6 +93,8 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
     private Mailbox box;
     private MaildropLocks.Lock lock;
     private List<MessageInfo> messages = List.of();
+    /** The UIDL of each message, fixed at login like the list. */
+    private String[] uidls = new String[0];
     private boolean[] deleted = new boolean[0];
     private boolean[] retrieved = new boolean[0];
     private final long started = System.nanoTime();
@@ -795,6 +797,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             s = server.stores().open(p, () -> bye("-ERR [SYS/TEMP] Mail store no longer available"));
             b = s.open(StoreSession.INBOX, false);
             list = List.copyOf(b.messages());
+            uidls = uidls(list, b.uidValidity(), b.pop3Uidls());
         } catch (StoreException | RuntimeException e) {
             if (b != null) {
                 b.close();
@@ -905,9 +908,19 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         return String.format("%08X%08X", uid, uidValidity);
     }
 
+    /** The UIDLs of the messages: the store's own where it keeps a valid one, else the default. */
+    static String[] uidls(List<MessageInfo> list, long uidValidity, java.util.Map<Long, String> kept) {
+        String[] out = new String[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            long uid = list.get(i).uid();
+            String k = kept.get(uid);
+            out[i] = k != null && k.matches("[\\x21-\\x7E]{1,70}") ? k : uidl(uid, uidValidity);
+        }
+        return out;
+    }
+
     private boolean uidl(String rest) {
         String arg = rest.strip();
-        long validity = box.uidValidity();
         if (!arg.isEmpty()) {
             if (arg.contains(" ")) {
                 badFromWorker("-ERR Syntax error: UIDL [msg]");
@@ -916,7 +929,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             int i = message(arg);
             if (i >= 0) {
                 good();
-                reply("+OK " + (i + 1) + " " + uidl(messages.get(i).uid(), validity));
+                reply("+OK " + (i + 1) + " " + uidls[i]);
             }
             return true;
         }
@@ -924,7 +937,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             if (!deleted[i]) {
-                lines.add((i + 1) + " " + uidl(messages.get(i).uid(), validity));
+                lines.add((i + 1) + " " + uidls[i]);
             }
         }
         multi("+OK Unique-ID listing follows", lines);

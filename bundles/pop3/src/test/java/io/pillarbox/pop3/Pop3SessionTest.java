@@ -361,6 +361,15 @@ class Pop3SessionTest {
     }
 
     @Test
+    void identifiersTheStoreKeepsWinOverTheDefault() {
+        java.time.Instant now = java.time.Instant.now();
+        List<MessageInfo> list = List.of(new MessageInfo(5, Set.of(), now, 10, 1),
+                new MessageInfo(7, Set.of(), now, 10, 1), new MessageInfo(9, Set.of(), now, 10, 1));
+        String[] u = Pop3Session.uidls(list, 0x1234, java.util.Map.of(7L, "legacy-id-7", 9L, "not valid"));
+        assertArrayEquals(new String[]{"0000000500001234", "legacy-id-7", "0000000900001234"}, u);
+    }
+
+    @Test
     void deleQuitExpungesAndAnotherSessionHearsIt() throws Exception {
         List<MailboxEvent> events = new CopyOnWriteArrayList<>();
         try (StoreSession other = memory.open(MailPrincipal.of("alice", "test"));

@@ -62,6 +62,18 @@ public interface Mailbox extends AutoCloseable {
     List<Long> expungedSince(long modSeq) throws StoreException;
 
     /**
+     * POP3 unique-ids (UIDL) the store keeps for some messages, by UID, where a client already knows them under
+     * another form than the default POP3 derives from UIDVALIDITY and UID: e.g. Dovecot's {@code dovecot-uidlist}
+     * {@code P} field of a mailbox migrated from another POP3 server. Each value is 1 to 70 characters in the range
+     * 0x21..0x7E (RFC 1939). Empty when the store keeps none (the default).
+     *
+     * Added for POP3 (UIDL stable across a migration).
+     */
+    default java.util.Map<Long, String> pop3Uidls() throws StoreException {
+        return java.util.Map.of();
+    }
+
+    /**
      * Registers for changes to this mailbox made by anyone: other sessions, deliveries, and this instance itself
      * (events say their {@link MailboxEvent#origin()}). Listeners are called on the thread that made the change and
      * must not block.
