@@ -39,6 +39,11 @@ public @interface AuthConfig {
             + "locked out by failures elsewhere can still log in from known addresses (0: no exemption)")
     int knownAddressDays() default 30;
 
+    @AttributeDefinition(description = "Client networks (CIDR, e.g. 127.0.0.1/32 for a webmail on this host) whose "
+            + "failures are not counted per address: many users behind one address must not lock each other out. "
+            + "Per-user delays and lock-outs still apply")
+    String[] trustedNetworks() default {};
+
     @AttributeDefinition(description = "Threads that call realms (password hashing, LDAP, PAM)")
     int workerThreads() default 4;
 

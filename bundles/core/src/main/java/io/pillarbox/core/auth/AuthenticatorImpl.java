@@ -281,7 +281,8 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
         FailureTracker addresses = byAddress;
         FailureTracker users = byUser;
         String user = canonical(rawUser, s);
-        String addressKey = addressKey(context.remote());
+        String addressKey = context.remote() != null && s.trustedNetworks().contains(context.remote().getAddress())
+                ? null : addressKey(context.remote());
         String userKey = user == null ? null : user.toLowerCase(Locale.ROOT);
         CompletableFuture<AuthResult> answer = track(() -> AuthResult.failure(AuthResult.Status.TEMPORARY_FAILURE,
                 "authenticator stopped"));

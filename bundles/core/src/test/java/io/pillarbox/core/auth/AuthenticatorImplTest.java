@@ -160,6 +160,19 @@ class AuthenticatorImplTest {
     }
 
     @Test
+    void trustedNetworksAreNotLockedOutPerAddress() {
+        auth.start(quiet().withLockout(2, 5, 60_000, 60_000).withTrustedNetworks("127.0.0.0/8"));
+        auth.addRealm(new TestRealm("file", "ann", "a", "bob", "b", "cid", "c"), 0);
+        assertEquals(Status.BAD_CREDENTIALS, login("ann", "x", "127.0.0.1").status());
+        assertEquals(Status.BAD_CREDENTIALS, login("bob", "x", "127.0.0.1").status());
+        assertEquals(Status.BAD_CREDENTIALS, login("cid", "x", "127.0.0.1").status());
+        assertEquals(Status.OK, login("ann", "a", "127.0.0.1").status(), "a webmail's users do not lock each other out");
+        assertEquals(Status.BAD_CREDENTIALS, login("ann", "x", "192.0.2.1").status());
+        assertEquals(Status.BAD_CREDENTIALS, login("bob", "x", "192.0.2.1").status());
+        assertEquals(Status.LOCKED_OUT, login("cid", "c", "192.0.2.1").status(), "others still are");
+    }
+
+    @Test
     void userIsLockedOutPastItsThresholdFromAnyAddress() {
         auth.start(quiet().withLockout(0, 2, 60_000, 60_000));
         auth.addRealm(new TestRealm("file", "jan", "right", "kim", "right"), 0);
