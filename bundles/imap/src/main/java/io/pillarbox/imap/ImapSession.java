@@ -659,6 +659,11 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             }
 
             @Override
+            public void keywords() {
+                MailCommands.flagsResponses(s, out);
+            }
+
+            @Override
             public void expunged(int seq, long uid) {
                 out.raw("* ").num(seq).raw(" EXPUNGE").crlf();
             }
@@ -670,6 +675,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
             @Override
             public void flags(int seq, MessageInfo info) {
+                if (s.learnKeywords(info.flags())) {
+                    MailCommands.flagsResponses(s, out);
+                }
                 out.raw("* ").num(seq).raw(" FETCH (UID ").num(info.uid()).raw(" FLAGS ");
                 flagList(out, info, s);
                 if (condstore) {

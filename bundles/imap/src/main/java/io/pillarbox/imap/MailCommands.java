@@ -22,7 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /** The commands that run on the worker: mailboxes, messages, search. */
 final class MailCommands {
@@ -147,14 +146,11 @@ final class MailCommands {
                 }
             }
         }
-        Set<String> keywords = new TreeSet<>(mb.keywords());
-        StringBuilder flags = new StringBuilder("\\Answered \\Flagged \\Deleted \\Seen \\Draft");
-        for (String k : keywords) {
-            flags.append(' ').append(k);
+        sel.learnKeywords(mb.keywords());
+        for (MessageInfo m : msgs) {
+            sel.learnKeywords(m.flags());
         }
-        out.raw("* FLAGS (").raw(flags.toString()).raw(")").crlf();
-        out.raw("* OK [PERMANENTFLAGS (").raw(sel.readOnly ? "" : flags + " \\*").raw(")] Flags permitted")
-                .crlf();
+        flagsResponses(sel, out);
         out.raw("* ").num(msgs.size()).raw(" EXISTS").crlf();
         if (!s.rev2) {
             out.raw("* ").num(sel.recentCount()).raw(" RECENT").crlf();
@@ -176,6 +172,17 @@ final class MailCommands {
             qresync(s, sel, c.qresync(), msgs, out);
         }
         done(s, c, out, sel.readOnly ? "READ-ONLY" : "READ-WRITE", c.name() + " completed");
+    }
+
+    /** FLAGS and PERMANENTFLAGS for the selected mailbox (at SELECT, and again when new keywords appear). */
+    static void flagsResponses(Selected sel, Out out) {
+        StringBuilder flags = new StringBuilder("\\Answered \\Flagged \\Deleted \\Seen \\Draft");
+        for (String k : sel.keywords()) {
+            flags.append(' ').append(k);
+        }
+        out.raw("* FLAGS (").raw(flags.toString()).raw(")").crlf();
+        out.raw("* OK [PERMANENTFLAGS (").raw(sel.readOnly ? "" : flags + " \\*").raw(")] Flags permitted")
+                .crlf();
     }
 
     private static void qresync(ImapSession s, Selected sel, Command.QResyncParams q, List<MessageInfo> msgs,
@@ -375,6 +382,9 @@ final class MailCommands {
         };
         FlagUpdate fu = uids.length == 0 ? new FlagUpdate(List.of(), List.of())
                 : sel.mailbox.updateFlags(boxed(uids), op, flags, c.unchangedSince());
+        if (sel.learnKeywords(flags)) {
+            flagsResponses(sel, out);
+        }
         for (MessageInfo m : fu.updated()) {
             int seq = sel.seq(m.uid());
             if (seq < 0) {

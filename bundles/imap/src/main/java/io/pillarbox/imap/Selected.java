@@ -25,6 +25,7 @@ final class Selected {
     private long[] uids = new long[16];
     private int count;
     private final Set<Long> recent = new HashSet<>();
+    private final Set<String> keywords = new java.util.TreeSet<>();
     private Mailbox.Registration registration;
     private volatile Runnable onEvent;
     private volatile boolean removed;
@@ -101,6 +102,21 @@ final class Selected {
         return Arrays.copyOf(uids, count);
     }
 
+    /** Keywords the client was told of (FLAGS); returns true when {@code flags} brings new ones. */
+    synchronized boolean learnKeywords(Set<String> flags) {
+        boolean added = false;
+        for (String f : flags) {
+            if (!f.startsWith("\\")) {
+                added |= keywords.add(f);
+            }
+        }
+        return added;
+    }
+
+    synchronized Set<String> keywords() {
+        return new java.util.TreeSet<>(keywords);
+    }
+
     synchronized void markRecent(long uid) {
         recent.add(uid);
     }
@@ -126,6 +142,10 @@ final class Selected {
         void flags(int seq, MessageInfo info);
 
         void removed();
+
+        /** New keywords appeared (with new messages): FLAGS and PERMANENTFLAGS again. */
+        default void keywords() {
+        }
     }
 
     /**
@@ -142,6 +162,9 @@ final class Selected {
         while ((e = events.peek()) != null) {
             if (e instanceof MailboxEvent.MessagesAdded a) {
                 for (MessageInfo m : a.messages()) {
+                    if (m.uid() > lastUid() && learnKeywords(m.flags())) {
+                        sink.keywords();
+                    }
                     if (m.uid() > lastUid()) {
                         append(m.uid());
                         added.add(m.uid());

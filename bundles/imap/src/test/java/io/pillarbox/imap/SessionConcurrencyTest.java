@@ -56,11 +56,16 @@ class SessionConcurrencyTest {
         a.expect("a3 NOOP", "\\* 2 EXISTS", "\\* 1 RECENT", "a3 OK NOOP completed");
         b.expect("b3 STORE 1 +FLAGS (\\Flagged)", "\\* 1 FETCH \\(FLAGS \\(\\\\Flagged\\)\\)", "b3 OK STORE completed");
         a.expect("a4 NOOP", "\\* 1 FETCH \\(UID 1 FLAGS \\(\\\\Flagged \\\\Recent\\)\\)", "a4 OK NOOP completed");
+        b.expect("b3a STORE 1 +FLAGS.SILENT ($Todo)", "\\* FLAGS \\(.* \\$Todo\\)", "\\* OK \\[PERMANENTFLAGS .*\\$Todo \\\\\\*\\)\\] .*",
+                "b3a OK STORE completed");
+        a.expect("a4a NOOP", "\\* FLAGS \\(\\\\Answered \\\\Flagged \\\\Deleted \\\\Seen \\\\Draft \\$Todo\\)",
+                "\\* OK \\[PERMANENTFLAGS .*\\] Flags permitted",
+                "\\* 1 FETCH \\(UID 1 FLAGS \\(\\$Todo \\\\Flagged \\\\Recent\\)\\)", "a4a OK NOOP completed");
         b.expect("b4 STORE 1 +FLAGS.SILENT (\\Deleted)", "b4 OK STORE completed");
         b.expect("b5 EXPUNGE", "\\* 1 EXPUNGE", "b5 OK EXPUNGE completed");
         // no EXPUNGE while a FETCH runs: message 1 keeps its number until a later command
         a.expect("a5 FETCH 2 UID", "\\* 2 FETCH \\(UID 2\\)",
-                "\\* 1 FETCH \\(UID 1 FLAGS \\(\\\\Deleted \\\\Flagged \\\\Recent\\)\\)", "a5 OK FETCH completed");
+                "\\* 1 FETCH \\(UID 1 FLAGS \\(\\$Todo \\\\Deleted \\\\Flagged \\\\Recent\\)\\)", "a5 OK FETCH completed");
         a.expect("a6 UID FETCH 2 UID", "\\* 2 FETCH \\(UID 2\\)", "\\* 1 EXPUNGE", "a6 OK UID FETCH completed");
         a.expect("a7 FETCH 1 UID", "\\* 1 FETCH \\(UID 2\\)", "a7 OK FETCH completed");
     }

@@ -126,6 +126,8 @@ class SessionMessagesTest {
         appendAll();
         t.send("s SELECT INBOX");
         t.expect("s1 STORE 1:2 +FLAGS (\\Flagged $Later)",
+                "\\* FLAGS \\(\\\\Answered \\\\Flagged \\\\Deleted \\\\Seen \\\\Draft \\$Later \\$Work\\)",
+                "\\* OK \\[PERMANENTFLAGS \\(.* \\$Later \\$Work \\\\\\*\\)\\] Flags permitted",
                 "\\* 1 FETCH \\(FLAGS \\(\\$Later \\\\Flagged \\\\Seen \\\\Recent\\)\\)",
                 "\\* 2 FETCH \\(FLAGS \\(\\$Later \\\\Flagged \\\\Recent\\)\\)",
                 "s1 OK STORE completed");
