@@ -14,7 +14,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 public class KickCommand implements Action {
 
-    @Reference
+    @Reference(optional = true)
     SessionRegistry registry;
 
     @Argument(index = 0, name = "id|user", required = true, description = "A session id or a user name")
@@ -26,7 +26,7 @@ public class KickCommand implements Action {
 
     @Override
     public Object execute() {
-        if (registry.find(target).isPresent()) {
+        if (Tools.need(registry, "The transport", "pillarbox-transport").find(target).isPresent()) {
             registry.kick(target, reason);
             System.out.println("Session " + target + " kicked");
             return null;

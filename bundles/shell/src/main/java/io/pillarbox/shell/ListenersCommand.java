@@ -16,7 +16,7 @@ import java.util.Locale;
 @Service
 public class ListenersCommand implements Action {
 
-    @Reference
+    @Reference(optional = true)
     ListenerRegistry registry;
 
     @Option(name = "--no-format", description = "Plain tab-separated output for scripts")
@@ -32,7 +32,8 @@ public class ListenersCommand implements Action {
         t.column("Bound");
         t.column("Status");
         t.right("Connections");
-        registry.listeners().stream().sorted(Comparator.comparing(ListenerInfo::name)).forEach(l ->
+        ListenerRegistry r = Tools.need(registry, "The transport", "pillarbox-transport");
+        r.listeners().stream().sorted(Comparator.comparing(ListenerInfo::name)).forEach(l ->
                 t.row(l.name(), l.protocol(), l.host() + ":" + l.port(),
                         l.tls() == null ? "" : l.tls().name().toLowerCase(Locale.ROOT), l.bound() ? "yes" : "no",
                         Tools.text(l.status()), l.connections()));

@@ -1,6 +1,5 @@
 package io.pillarbox.shell;
 
-import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.WritableRealm;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
@@ -19,9 +18,6 @@ public class RealmsCommand implements Action {
 
     @Reference
     BundleContext bundleContext;
-
-    @Reference
-    Authenticator authenticator;
 
     @Option(name = "--no-format", description = "Plain tab-separated output for scripts")
     boolean noFormat;

@@ -17,7 +17,7 @@ import java.util.List;
 @Service
 public class SessionsCommand implements Action {
 
-    @Reference
+    @Reference(optional = true)
     SessionRegistry registry;
 
     @Option(name = "-u", aliases = "--user", description = "Only the sessions of this user")
@@ -32,7 +32,7 @@ public class SessionsCommand implements Action {
 
     @Override
     public Object execute() {
-        List<SessionInfo> list = registry.sessions().stream()
+        List<SessionInfo> list = Tools.need(registry, "The transport", "pillarbox-transport").sessions().stream()
                 .filter(s -> user == null || user.equals(s.user()))
                 .filter(s -> protocol == null || protocol.equalsIgnoreCase(s.protocol()))
                 .sorted(Comparator.comparing(SessionInfo::since, Comparator.nullsFirst(Comparator.naturalOrder()))

@@ -9,10 +9,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 /** Base of the commands that work on one user's mail: finds the user through the realms and opens their store. */
 abstract class StoreCommand implements Action {
 
-    @Reference
+    @Reference(optional = true)
     Authenticator authenticator;
 
-    @Reference
+    @Reference(optional = true)
     MailStores stores;
 
     StoreSession open(String user) throws Exception {

@@ -21,7 +21,7 @@ public class StoresCommand implements Action {
     @Reference
     BundleContext bundleContext;
 
-    @Reference
+    @Reference(optional = true)
     MailStores stores;
 
     @Option(name = "--no-format", description = "Plain tab-separated output for scripts")
@@ -29,7 +29,7 @@ public class StoresCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        List<String> names = stores.names();
+        List<String> names = Tools.need(stores, "The store routing", "pillarbox-core").names();
         List<ServiceReference<MailStore>> refs = new ArrayList<>(bundleContext.getServiceReferences(MailStore.class, null));
         refs.sort((a, b) -> b.compareTo(a));
         Table t = new Table("no mail store installed");

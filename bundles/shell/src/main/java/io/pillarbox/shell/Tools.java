@@ -22,6 +22,17 @@ final class Tools {
     private Tools() {
     }
 
+    /**
+     * A service a command needs, or an error saying which feature provides it. Commands hold their services as
+     * optional references so that Karaf registers every mail:* command even when part of Pillarbox is not installed.
+     */
+    static <T> T need(T service, String what, String feature) {
+        if (service == null) {
+            throw new IllegalStateException(what + " is not running (feature:install " + feature + ")");
+        }
+        return service;
+    }
+
     /** Waits for an asynchronous answer of the authenticator. */
     static <T> T await(CompletionStage<T> stage) throws Exception {
         try {
@@ -36,6 +47,7 @@ final class Tools {
 
     /** The principal of a user as the realms know them, or an error naming the user. */
     static MailPrincipal principal(Authenticator authenticator, String user) throws Exception {
+        need(authenticator, "The authenticator", "pillarbox-core");
         Optional<MailPrincipal> p = await(authenticator.lookup(user));
         return p.orElseThrow(() -> new IllegalArgumentException("unknown user " + user
                 + " (no realm knows it; realms: " + authenticator.realms() + ")"));
@@ -43,7 +55,8 @@ final class Tools {
 
     /** Opens a user's store session for an admin command (nothing to do when the store goes away meanwhile). */
     static StoreSession open(Authenticator authenticator, MailStores stores, String user) throws Exception {
-        return stores.open(principal(authenticator, user), () -> {
+        MailPrincipal p = principal(authenticator, user);
+        return need(stores, "The store routing", "pillarbox-core").open(p, () -> {
         });
     }
 

@@ -22,10 +22,10 @@ import java.util.TreeMap;
 @Service
 public class UserShowCommand implements Action {
 
-    @Reference
+    @Reference(optional = true)
     Authenticator authenticator;
 
-    @Reference
+    @Reference(optional = true)
     MailStores stores;
 
     @Reference(optional = true)
@@ -41,7 +41,7 @@ public class UserShowCommand implements Action {
     @Override
     public Object execute() throws Exception {
         MailPrincipal p = Tools.principal(authenticator, user);
-        List<String> storeNames = stores.names();
+        List<String> storeNames = Tools.need(stores, "The store routing", "pillarbox-core").names();
         Map<String, String> rows = new java.util.LinkedHashMap<>();
         rows.put("user", p.user());
         rows.put("realm", p.realm());

@@ -4,6 +4,8 @@ import io.pillarbox.api.auth.AuthContext;
 import io.pillarbox.api.auth.AuthResult;
 import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.delivery.LocalDelivery;
+import io.pillarbox.api.delivery.Resolution;
 import io.pillarbox.api.server.SessionRegistry;
 import io.pillarbox.api.store.Flags;
 import io.pillarbox.api.store.Mailbox;
@@ -12,6 +14,7 @@ import io.pillarbox.api.store.MessageInfo;
 import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -70,6 +73,9 @@ public class ShellIT extends PillarboxTestSupport {
     @Inject
     SessionRegistry sessions;
 
+    @Inject
+    LocalDelivery delivery;
+
     @Configuration
     public Option[] config() {
         // the admin shell over ssh too (bin/client), on the free port the base options chose
@@ -122,6 +128,13 @@ public class ShellIT extends PillarboxTestSupport {
             "") ;
 
     // ------------------------------------------------------------------ helpers
+
+    /** Karaf registers a bundle's commands asynchronously once the bundle is active. */
+    @Before
+    public void commandsRegistered() throws Exception {
+        await("mail:* commands", () -> sessionFactory.getRegistry().getCommand("mail", "sessions") != null
+                && sessionFactory.getRegistry().getCommand("mail", "alias-list") != null);
+    }
 
     /** Runs one command line in a fresh shell session with the given keyboard input; returns what it printed. */
     String run(String command, String keyboard) throws Exception {
@@ -176,7 +189,8 @@ public class ShellIT extends PillarboxTestSupport {
     public void everyCommandHasHelp() throws Exception {
         for (String c : List.of("sessions", "kick", "listeners", "realms", "stores", "user-add", "user-passwd",
                 "user-del", "user-list", "user-show", "mailbox-list", "mailbox-create", "mailbox-delete",
-                "mailbox-rename", "expunge", "import", "export")) {
+                "mailbox-rename", "expunge", "import", "export", "domain-add", "domain-del", "domain-list", "alias-add",
+                "alias-del", "alias-list")) {
             String help = run("mail:" + c + " --help");
             contains(help, "mail:" + c, "DESCRIPTION");
         }
@@ -336,6 +350,56 @@ public class ShellIT extends PillarboxTestSupport {
         contains(fails("mail:import nobody " + mbox), "unknown user nobody");
         contains(fails("mail:export dave " + out), "exists");
         run("mail:user-del dave");
+    }
+
+    @Test
+    public void domainsAndAliasesChangeWhatDeliveryAccepts() throws Exception {
+        String list = run("mail:domain-list --no-format");
+        assertTrue(list, list.lines().anyMatch(l -> l.startsWith("localhost\tyes\t")));
+        assertEquals(Resolution.Kind.REMOTE, delivery.resolve("gina@example.org").kind());
+
+        contains(run("mail:domain-add Example.ORG"), "Domain example.org added", "localhost, example.org");
+        await("example.org local", () -> delivery.resolve("nobody@example.org").kind() == Resolution.Kind.UNKNOWN_USER);
+        contains(run("mail:domain-add example.org"), "already local");
+        File cfg = new File(System.getProperty("karaf.etc"), "io.pillarbox.delivery.cfg");
+        await("the .cfg file to say so", () -> {
+            try {
+                return Files.readString(cfg.toPath()).contains("example.org");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        contains(fails("mail:domain-add exa_mple.org"), "not a domain name");
+
+        run("mail:user-add gina@example.org pw-gina");
+        run("mail:user-add hank@example.org pw-hank");
+        await("gina deliverable", () -> delivery.resolve("gina@example.org").kind() == Resolution.Kind.LOCAL);
+        list = run("mail:domain-list --no-format");
+        assertTrue(list, list.lines().anyMatch(l -> l.startsWith("example.org\t\t2\t0")));
+
+        contains(run("mail:alias-add team@example.org gina@example.org hank@example.org"),
+                "Alias team@example.org: gina@example.org, hank@example.org");
+        await("alias resolved", () -> delivery.resolve("Team@example.org").users()
+                .equals(List.of("gina@example.org", "hank@example.org")));
+        contains(run("mail:alias-add @example.org gina@example.org"), "Alias @example.org: gina@example.org");
+        await("catch-all", () -> delivery.resolve("whoever@example.org").users().equals(List.of("gina@example.org")));
+        contains(fails("mail:alias-add team@elsewhere.org gina@example.org"), "not local");
+        String aliases = run("mail:alias-list --no-format example.org");
+        assertTrue(aliases, aliases.lines().anyMatch(l -> l.equals("team@example.org\tgina@example.org, hank@example.org")));
+        assertTrue(aliases, aliases.lines().anyMatch(l -> l.equals("@example.org\tgina@example.org")));
+
+        contains(run("mail:alias-del team@example.org hank@example.org"), "Alias team@example.org: gina@example.org");
+        await("alias shrunk", () -> delivery.resolve("team@example.org").users().equals(List.of("gina@example.org")));
+        contains(run("mail:alias-del @example.org"), "removed");
+        await("catch-all gone", () -> delivery.resolve("whoever@example.org").kind() == Resolution.Kind.UNKNOWN_USER);
+        contains(fails("mail:alias-del @example.org"), "no alias");
+        run("mail:alias-del team@example.org");
+
+        contains(run("mail:domain-del example.org"), "Domain example.org removed");
+        await("example.org remote again", () -> delivery.resolve("gina@example.org").kind() == Resolution.Kind.REMOTE);
+        contains(fails("mail:domain-del example.org"), "not local");
+        run("mail:user-del gina@example.org");
+        run("mail:user-del hank@example.org");
     }
 
     @Test
