@@ -349,7 +349,13 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
             } finally {
                 done();
             }
-        }, conn.worker());
+        }, r -> {
+            try {
+                conn.worker().execute(r);
+            } catch (RejectedExecutionException e) {
+                bye("- Server busy, try again later");
+            }
+        });
         Arrays.fill(password, '\0');
         return false;
     }

@@ -98,6 +98,18 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
     private boolean[] deleted = new boolean[0];
     private boolean[] retrieved = new boolean[0];
     private final long started = System.nanoTime();
+    /**
+     * Where answers of the authenticator continue: the worker; if it refuses the task (overloaded), the session ends
+     * rather than waiting forever for an answer nobody will deliver.
+     */
+    private void afterAuth(Runnable r) {
+        try {
+            conn.worker().execute(r);
+        } catch (RejectedExecutionException e) {
+            bye("-ERR [SYS/TEMP] Server busy, try again later");
+        }
+    }
+
     private int retrievedCount;
     private int deletedCount;
 
@@ -586,7 +598,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         char[] secret = rest.toCharArray();
         AuthContext ctx = conn.authContext("USER");
         server.authenticator().authenticate(user, secret, ctx).whenCompleteAsync((r, e) -> loggedIn(r, e),
-                conn.worker());
+                this::afterAuth);
         Arrays.fill(secret, '\0');
         return false;
     }
@@ -635,7 +647,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             }
         });
         server.authenticator().authenticate(name, check, conn.authContext("APOP"))
-                .whenCompleteAsync(this::loggedIn, conn.worker());
+                .whenCompleteAsync(this::loggedIn, this::afterAuth);
         return false;
     }
 
@@ -714,7 +726,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
                 return;
             }
             loggedIn(result, null);
-        }, conn.worker());
+        }, this::afterAuth);
     }
 
     /** A client line during AUTH (event loop). */

@@ -587,6 +587,17 @@ class Pop3SessionTest {
         assertFalse(server.locks().isLocked("alice"));
     }
 
+    @Test
+    void overloadedWorkerAnswersSysTemp() throws Exception {
+        try (Pop3Tester t = session()) {
+            t.login("alice", "secret");
+            t.rejectWork = true;
+            t.expect("STAT", "-ERR \\[SYS/TEMP\\] Server busy, try again later");
+            t.rejectWork = false;
+            t.expect("STAT", "\\+OK 2 .*");
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static String plain(String user, String password) {

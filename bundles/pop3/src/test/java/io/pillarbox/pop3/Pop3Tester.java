@@ -28,6 +28,8 @@ final class Pop3Tester implements AutoCloseable {
     final Pop3Session session;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    /** Makes the worker refuse tasks, as an overloaded pool does. */
+    volatile boolean rejectWork;
 
     Pop3Tester(Pop3Server server) {
         this(server, c -> {
@@ -35,7 +37,12 @@ final class Pop3Tester implements AutoCloseable {
     }
 
     Pop3Tester(Pop3Server server, Consumer<TestConnection> setup) {
-        conn = new TestConnection(tasks::add);
+        conn = new TestConnection(r -> {
+            if (rejectWork) {
+                throw new java.util.concurrent.RejectedExecutionException("test: worker full");
+            }
+            tasks.add(r);
+        });
         setup.accept(conn);
         ch = new EmbeddedChannel();
         conn.channel = ch;
