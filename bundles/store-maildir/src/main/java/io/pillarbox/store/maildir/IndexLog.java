@@ -221,7 +221,83 @@ final class IndexLog implements AutoCloseable {
         return b;
     }
 
+    /** Reads the ADD record without stream objects: it is most of a large index. */
+    private static final class Cursor {
+        final byte[] d;
+        int p;
+
+        Cursor(byte[] d, int p) {
+            this.d = d;
+            this.p = p;
+        }
+
+        long readLong() {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (d[p++] & 0xff);
+            }
+            return v;
+        }
+
+        int readInt() {
+            int v = 0;
+            for (int i = 0; i < 4; i++) {
+                v = (v << 8) | (d[p++] & 0xff);
+            }
+            return v;
+        }
+
+        String readUTF() throws IOException {
+            int len = ((d[p] & 0xff) << 8) | (d[p + 1] & 0xff);
+            for (int i = p + 2; i < p + 2 + len; i++) {
+                if (d[i] <= 0) {
+                    // beyond ASCII (or an encoded NUL): modified UTF-8, decoded the standard way
+                    DataInputStream in = new DataInputStream(new ByteArrayInputStream(d, p, len + 2));
+                    String s = in.readUTF();
+                    p += 2 + len;
+                    return s;
+                }
+            }
+            String s = new String(d, p + 2, len, java.nio.charset.StandardCharsets.ISO_8859_1);
+            p += 2 + len;
+            return s;
+        }
+    }
+
     private void apply(Replay r, byte type, byte[] data, int from, int len, long payloadPos) throws IOException {
+        if (type == ADD) {
+            Cursor c = new Cursor(data, from);
+            long uid = c.readLong();
+            long modSeq = c.readLong();
+            long date = c.readLong();
+            long size = c.readLong();
+            String f = c.readUTF();
+            boolean inNew = data[c.p++] != 0;
+            int n = ((data[c.p] & 0xff) << 8) | (data[c.p + 1] & 0xff);
+            c.p += 2;
+            Set<String> flags;
+            if (n == 0) {
+                flags = Set.of();
+            } else {
+                flags = new LinkedHashSet<>();
+                for (int i = 0; i < n; i++) {
+                    flags.add(c.readUTF());
+                }
+            }
+            int slen = c.readInt();
+            if (c.p + slen != from + len) {
+                throw new IOException("malformed index record");
+            }
+            Entry e = new Entry(uid, f, inNew, flags, size, date, modSeq);
+            if (slen > 0) {
+                e.structPos = payloadPos + (len - slen);
+                e.structLen = slen;
+            }
+            liveBytes += 9 + len;
+            e.recBytes = 9 + len;
+            r.add(e);
+            return;
+        }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, from, len));
         switch (type) {
             case ADD -> {

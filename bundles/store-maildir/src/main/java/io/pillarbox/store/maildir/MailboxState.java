@@ -758,10 +758,11 @@ final class MailboxState {
         long deleted = 0;
         long size = 0;
         for (Entry e : entries.values()) {
-            if (!Flags.contains(e.flags, Flags.SEEN)) {
+            // system flags are stored in their canonical spelling
+            if (!e.flags.contains(Flags.SEEN)) {
                 unseen++;
             }
-            if (Flags.contains(e.flags, Flags.DELETED)) {
+            if (e.flags.contains(Flags.DELETED)) {
                 deleted++;
             }
             size += e.size;

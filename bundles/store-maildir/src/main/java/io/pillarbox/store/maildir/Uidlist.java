@@ -138,13 +138,16 @@ final class Uidlist {
             if (nl >= data.length) {
                 break; // torn last line: ignored until completed
             }
-            String line = new String(data, pos, nl - pos, StandardCharsets.UTF_8);
+            int from = pos;
             pos = nl + 1;
             if (header) {
-                parseHeader(line);
+                parseHeader(new String(data, from, nl - from, StandardCharsets.UTF_8));
                 header = false;
-            } else if (!line.isBlank()) {
-                parseRecord(line);
+            } else if (!parseRecordFast(data, from, nl)) {
+                String line = new String(data, from, nl - from, StandardCharsets.UTF_8);
+                if (!line.isBlank()) {
+                    parseRecord(line);
+                }
             }
         }
         readOffset += pos;
@@ -185,6 +188,38 @@ final class Uidlist {
         if (guid == null) {
             guid = newGuid();
         }
+    }
+
+    /** The common line {@code <uid> [ext] :<base>} straight from the bytes; false to use the general parser. */
+    private boolean parseRecordFast(byte[] d, int from, int end) {
+        long uid = 0;
+        int i = from;
+        while (i < end && d[i] >= '0' && d[i] <= '9' && i - from < 18) {
+            uid = uid * 10 + (d[i] - '0');
+            i++;
+        }
+        if (i == from || i >= end || d[i] != ' ') {
+            return false;
+        }
+        int sp = i;
+        int colon = -1;
+        for (int j = sp; j + 1 < end; j++) {
+            if (d[j] == ' ' && d[j + 1] == ':') {
+                colon = j;
+                break;
+            }
+        }
+        if (colon < 0 || colon + 2 >= end) {
+            return false;
+        }
+        for (int j = colon + 2; j < end; j++) {
+            if (d[j] < 0) {
+                return false; // not ASCII: let the general parser decode it
+            }
+        }
+        String ext = colon > sp ? new String(d, sp + 1, colon - sp - 1, StandardCharsets.US_ASCII).trim() : "";
+        add(new Rec(uid, ext, new String(d, colon + 2, end - colon - 2, StandardCharsets.ISO_8859_1)));
+        return true;
     }
 
     private void parseRecord(String line) {
