@@ -207,8 +207,10 @@ public class LdapRealm implements AuthRealm {
         }
         SearchResult r;
         try {
-            r = pools()[0].search(s.baseDn(), s.scope(), DereferencePolicy.NEVER, 2, 0, false,
-                    Filter.create(filter), attrs.toArray(String[]::new));
+            Filter f = Filter.create(filter);
+            String[] wanted = attrs.toArray(String[]::new);
+            r = retryOnDeadConnection(() -> pools()[0].search(s.baseDn(), s.scope(), DereferencePolicy.NEVER, 2, 0,
+                    false, f, wanted));
         } catch (com.unboundid.ldap.sdk.LDAPSearchException e) {
             if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
                 return null;
@@ -223,6 +225,29 @@ public class LdapRealm implements AuthRealm {
             throw new LDAPException(ResultCode.SIZE_LIMIT_EXCEEDED, "more than one entry matches the user");
         }
         return entries.isEmpty() ? null : entries.get(0);
+    }
+
+    private interface LdapCall<T> {
+        T call() throws LDAPException, GeneralSecurityException;
+    }
+
+    /**
+     * Runs an operation, and once more if it failed because its connection was dead (the directory restarted or
+     * dropped idle connections): the pools are then made anew, so the retry gets fresh connections however many
+     * pooled ones died.
+     */
+    private <T> T retryOnDeadConnection(LdapCall<T> op) throws LDAPException, GeneralSecurityException {
+        try {
+            return op.call();
+        } catch (LDAPException e) {
+            if (e.getResultCode().isConnectionUsable()) {
+                throw e;
+            }
+            synchronized (lock) {
+                closePools();
+            }
+            return op.call();
+        }
     }
 
     /** Replaces %u, %n, %d (escaped per RFC 4515) and %% in one pass, so a value cannot inject another. */
@@ -296,7 +321,8 @@ public class LdapRealm implements AuthRealm {
         }
         byte[] pw = utf8(secret);
         try {
-            BindResult r = pools()[1].bind(new SimpleBindRequest(entry.getDN(), pw));
+            String dn = entry.getDN();
+            BindResult r = retryOnDeadConnection(() -> pools()[1].bind(new SimpleBindRequest(dn, pw)));
             if (r.getResultCode() != ResultCode.SUCCESS) {
                 return AuthResult.failure(AuthResult.Status.BAD_CREDENTIALS, "bind " + r.getResultCode().getName());
             }
