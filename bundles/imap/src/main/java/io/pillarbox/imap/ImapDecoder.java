@@ -41,6 +41,7 @@ final class ImapDecoder extends ByteToMessageDecoder {
     private List<Literal> literals = new ArrayList<>();
     private long commandBytes;
     private long heapLiteralBytes;
+    private long commandLiteralBytes;
     private long remaining;
     private boolean literalBinary;
     private byte[] heapLiteral;
@@ -152,14 +153,18 @@ final class ImapDecoder extends ByteToMessageDecoder {
             literals = new ArrayList<>();
             commandBytes = 0;
             heapLiteralBytes = 0;
+            commandLiteralBytes = 0;
             return true;
         }
         long size = spec[0];
         boolean nonSync = spec[1] != 0;
         literalBinary = spec[2] != 0;
-        if (size > literalLimit) {
+        long perCommand = literalLimit > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : literalLimit * 4;
+        if (size > literalLimit || commandLiteralBytes + size > perCommand) {
             String tag = tagOf(lines.get(0));
-            String why = "[TOOBIG] Literal of " + size + " octets is over the limit of " + literalLimit;
+            String why = size > literalLimit
+                    ? "[TOOBIG] Literal of " + size + " octets is over the limit of " + literalLimit
+                    : "[TOOBIG] The literals of one command may total at most " + perCommand + " octets";
             if (nonSync) {
                 fail(tag, why);
                 remaining = size;
@@ -173,6 +178,7 @@ final class ImapDecoder extends ByteToMessageDecoder {
         if (!nonSync) {
             continuation.accept(ctx);
         }
+        commandLiteralBytes += size;
         remaining = size;
         if (size <= settings.spoolThreshold() && heapLiteralBytes + size <= settings.maxLineLength() * 16L) {
             heapLiteral = new byte[(int) size];
@@ -231,6 +237,7 @@ final class ImapDecoder extends ByteToMessageDecoder {
         literals = new ArrayList<>();
         commandBytes = 0;
         heapLiteralBytes = 0;
+        commandLiteralBytes = 0;
     }
 
     @Override

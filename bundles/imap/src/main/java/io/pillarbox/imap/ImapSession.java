@@ -1106,9 +1106,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                 }
             }
         } else if (uid) {
-            long max = n == 0 ? 0 : all[n - 1];
+            long[] in = set.resolve(n == 0 ? 0 : all[n - 1]);
             for (long u : all) {
-                if (set.contains(u, max)) {
+                if (SequenceSet.in(in, u)) {
                     out.add(u);
                 }
             }
@@ -1118,8 +1118,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                     throw Failure.bad("Invalid message sequence number: " + set);
                 }
             }
+            long[] in = set.resolve(n);
             for (int i = 1; i <= n; i++) {
-                if (set.contains(i, n)) {
+                if (SequenceSet.in(in, i)) {
                     out.add(all[i - 1]);
                 }
             }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /** LIST (RFC 9051, LIST-EXTENDED RFC 5258, SPECIAL-USE RFC 6154, LIST-STATUS RFC 5819) and LSUB. */
 final class Lister {
@@ -79,7 +78,7 @@ final class Lister {
         boolean specialOnly = c.selection().contains("SPECIAL-USE");
         boolean recursive = c.selection().contains("RECURSIVEMATCH");
         boolean showSubscribed = subscribedOnly || c.returns().contains("SUBSCRIBED");
-        List<Pattern> patterns = new ArrayList<>();
+        List<Glob> patterns = new ArrayList<>();
         for (String p : c.patterns()) {
             patterns.add(compile(ref, s.utf8() ? p : decodePattern(p)));
         }
@@ -87,8 +86,8 @@ final class Lister {
         Map<String, Boolean> childInfo = new LinkedHashMap<>();
         for (Entry e : all.values()) {
             boolean match = false;
-            for (Pattern p : patterns) {
-                match |= p.matcher(e.name).matches();
+            for (Glob p : patterns) {
+                match |= p.matches(e.name);
             }
             if (c.lsub()) {
                 if (e.subscribed && match) {
@@ -170,30 +169,44 @@ final class Lister {
         }
     }
 
-    /** A LIST pattern as a regex: {@code *} matches anything, {@code %} anything but the delimiter. */
-    static Pattern compile(String reference, String pattern) {
+    /** A LIST pattern with its reference: {@code *} matches anything, {@code %} anything but the delimiter. */
+    static Glob compile(String reference, String pattern) {
         String full = reference + pattern;
         if (full.length() >= 5 && full.substring(0, 5).equalsIgnoreCase("INBOX")
                 && (full.length() == 5 || full.charAt(5) == '/' || full.charAt(5) == '*' || full.charAt(5) == '%')) {
             full = StoreSession.INBOX + full.substring(5);
         }
-        StringBuilder re = new StringBuilder();
-        StringBuilder lit = new StringBuilder();
-        for (int i = 0; i < full.length(); i++) {
-            char ch = full.charAt(i);
-            if (ch == '*' || ch == '%') {
-                if (lit.length() > 0) {
-                    re.append(Pattern.quote(lit.toString()));
-                    lit.setLength(0);
+        return new Glob(full);
+    }
+
+    /** Wildcard matching in O(pattern x name) time, whatever the client writes (no regex backtracking). */
+    record Glob(String pattern) {
+        boolean matches(String name) {
+            int p = pattern.length();
+            int n = name.length();
+            // can[j]: the pattern so far matches name[0..j)
+            boolean[] can = new boolean[n + 1];
+            can[0] = true;
+            for (int i = 0; i < p; i++) {
+                char c = pattern.charAt(i);
+                boolean[] next = new boolean[n + 1];
+                if (c == '*' || c == '%') {
+                    boolean carry = false;
+                    for (int j = 0; j <= n; j++) {
+                        if (c == '%' && j > 0 && name.charAt(j - 1) == '/') {
+                            carry = false;
+                        }
+                        carry |= can[j];
+                        next[j] = carry;
+                    }
+                } else {
+                    for (int j = 1; j <= n; j++) {
+                        next[j] = can[j - 1] && name.charAt(j - 1) == c;
+                    }
                 }
-                re.append(ch == '*' ? ".*" : "[^/]*");
-            } else {
-                lit.append(ch);
+                can = next;
             }
+            return can[n];
         }
-        if (lit.length() > 0) {
-            re.append(Pattern.quote(lit.toString()));
-        }
-        return Pattern.compile(re.toString(), Pattern.DOTALL);
     }
 }

@@ -42,6 +42,8 @@ final class Searcher {
         private MessageStructure structure;
         private List<String[]> header;
         private String body;
+        /** Resolved sequence sets of the search, shared by all messages of one search. */
+        Map<SearchKey.Set, long[]> intervals;
 
         Msg(Selected sel, int seq, MessageInfo info) {
             this.sel = sel;
@@ -168,12 +170,14 @@ final class Searcher {
         List<Long> saved = s.savedSearch;
         long now = System.currentTimeMillis();
         List<Msg> out = new ArrayList<>();
+        Map<SearchKey.Set, long[]> intervals = new java.util.IdentityHashMap<>();
         for (int i = 0; i < uids.length; i++) {
             MessageInfo info = infos.get(uids[i]);
             if (info == null) {
                 continue;
             }
             Msg m = new Msg(sel, i + 1, info);
+            m.intervals = intervals;
             try {
                 if (match(key, m, uids.length, maxUid, saved, now)) {
                     out.add(m);
@@ -225,7 +229,8 @@ final class Searcher {
             if (st.set().saved()) {
                 return saved.contains(m.uid);
             }
-            return st.uid() ? st.set().contains(m.uid, maxUid) : st.set().contains(m.seq, count);
+            long[] in = m.intervals.computeIfAbsent(st, k -> k.set().resolve(k.uid() ? maxUid : count));
+            return SequenceSet.in(in, st.uid() ? m.uid : m.seq);
         } else if (key instanceof SearchKey.Flag f) {
             return m.info.has(f.flag()) == f.set();
         } else if (key instanceof SearchKey.Recent r) {

@@ -38,6 +38,49 @@ record SequenceSet(List<Range> ranges, boolean saved) {
         return false;
     }
 
+    /**
+     * The set with {@code *} replaced by {@code max}, as sorted, merged, inclusive intervals {from0, to0, from1, ...},
+     * so that membership is a binary search however many ranges the client wrote.
+     */
+    long[] resolve(long max) {
+        long[][] r = new long[ranges.size()][];
+        for (int i = 0; i < r.length; i++) {
+            Range x = ranges.get(i);
+            long a = x.from == STAR ? max : x.from;
+            long b = x.to == STAR ? max : x.to;
+            r[i] = new long[]{Math.min(a, b), Math.max(a, b)};
+        }
+        java.util.Arrays.sort(r, (p, q) -> Long.compare(p[0], q[0]));
+        long[] out = new long[r.length * 2];
+        int n = 0;
+        for (long[] x : r) {
+            if (n > 0 && x[0] <= out[n - 1] + 1) {
+                out[n - 1] = Math.max(out[n - 1], x[1]);
+            } else {
+                out[n++] = x[0];
+                out[n++] = x[1];
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** Membership in intervals from {@link #resolve}. */
+    static boolean in(long[] intervals, long v) {
+        int lo = 0;
+        int hi = intervals.length / 2 - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (v < intervals[2 * mid]) {
+                hi = mid - 1;
+            } else if (v > intervals[2 * mid + 1]) {
+                lo = mid + 1;
+            } else {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The set in IMAP syntax. */
     @Override
     public String toString() {

@@ -135,4 +135,34 @@ class EncoderTest {
         assertEquals("lunch tomorrow", Searcher.baseSubject("Re: Fwd: [list] RE: Lunch   tomorrow (fwd)"));
         assertEquals("x", Searcher.baseSubject("[Fwd: x]"));
     }
+
+    @Test
+    void listWildcards() {
+        assertTrue(Lister.compile("", "*").matches("a/b/c"));
+        assertTrue(Lister.compile("", "%").matches("abc"));
+        assertTrue(!Lister.compile("", "%").matches("a/b"));
+        assertTrue(Lister.compile("a/", "%").matches("a/b"));
+        assertTrue(Lister.compile("", "a/%/c").matches("a/b/c"));
+        assertTrue(!Lister.compile("", "a/%/c").matches("a/b/x/c"));
+        assertTrue(Lister.compile("", "a/*/c").matches("a/b/x/c"));
+        assertTrue(Lister.compile("", "inbox").matches("INBOX"));
+        assertTrue(Lister.compile("", "Inbox/%").matches("INBOX/x"));
+        assertTrue(!Lister.compile("", "Sent").matches("sent"));
+        assertTrue(Lister.compile("", "%x%").matches("axb"));
+        // no backtracking blow-up
+        long t0 = System.nanoTime();
+        assertTrue(!Lister.compile("", "*a".repeat(200) + "b").matches("a".repeat(1000)));
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L);
+    }
+
+    @Test
+    void sequenceSetIntervals() {
+        SequenceSet s = ((Command.Fetch) Wire.parse("a FETCH 5:3,1,9:*,2,20 FLAGS\r\n")).set();
+        long[] in = s.resolve(12);
+        assertEquals("[1, 5, 9, 12, 20, 20]", java.util.Arrays.toString(in));
+        assertTrue(SequenceSet.in(in, 4));
+        assertTrue(!SequenceSet.in(in, 6));
+        assertTrue(SequenceSet.in(in, 12));
+        assertTrue(!SequenceSet.in(in, 13));
+    }
 }

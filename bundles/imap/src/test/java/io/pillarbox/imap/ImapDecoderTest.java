@@ -159,4 +159,14 @@ class ImapDecoderTest {
         assertEquals("*", ImapDecoder.tagOf("".getBytes()));
         assertEquals("*", ImapDecoder.tagOf("a{b FOO".getBytes()));
     }
+
+    @Test
+    void literalsOfOneCommandAreBoundedTogether() {
+        List<Object> out = Wire.decode(ImapSettings.defaults(), 10,
+                "a APPEND INBOX {10+}\r\n0123456789 {10+}\r\n0123456789 {10+}\r\n0123456789 {10+}\r\n"
+                        + "0123456789 {10+}\r\n0123456789\r\nb NOOP\r\n");
+        assertEquals(2, out.size());
+        assertTrue(((DecodeError) out.get(0)).message().contains("total at most 40"));
+        assertEquals("b NOOP", ((RawCommand) out.get(1)).firstLine());
+    }
 }
