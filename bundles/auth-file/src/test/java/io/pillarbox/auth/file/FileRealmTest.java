@@ -211,7 +211,7 @@ class FileRealmTest {
         List<Long> known = new ArrayList<>();
         List<Long> unknown = new ArrayList<>();
         check(r, "nobody", "warm-up"); // the dummy hash is made on first use
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 7; i++) {
             long t0 = System.nanoTime();
             check(r, "timed", "Wrong-Pass-" + i);
             known.add(System.nanoTime() - t0);
@@ -221,9 +221,11 @@ class FileRealmTest {
         }
         Collections.sort(known);
         Collections.sort(unknown);
-        long k = known.get(2);
-        long u = unknown.get(2);
-        assertTrue(u > k / 3 && u < k * 3, "median known " + k / 1000 + " us, unknown " + u / 1000 + " us");
+        long k = known.get(3);
+        long u = unknown.get(3);
+        // Without the dummy hash an unknown user costs microseconds against milliseconds: far outside these bounds,
+        // which leave room for a busy machine.
+        assertTrue(u > k / 5 && u < k * 5, "median known " + k / 1000 + " us, unknown " + u / 1000 + " us");
     }
 
     @Test
