@@ -628,7 +628,105 @@ final class Searcher {
         }
         prune(root);
         sortTree(root);
+        mergeBySubject(root);
+        sortTree(root);
         return root.children;
+    }
+
+    /** The message that names a (possibly dummy) root thread: itself, or its first child. */
+    private static Msg representative(Node n) {
+        return n.msg != null ? n.msg : n.children.isEmpty() ? null : n.children.get(0).msg;
+    }
+
+    private static String rawSubject(Msg m) {
+        try {
+            String s = m.structure().envelope().subject();
+            return s == null ? "" : HeaderDecoder.decode(s);
+        } catch (StoreException e) {
+            return "";
+        }
+    }
+
+    private static boolean isReply(Msg m) {
+        String raw = rawSubject(m).trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+        return !raw.equals(baseSubject(raw));
+    }
+
+    /** RFC 5256 REFERENCES step 5: root threads with the same base subject are gathered. */
+    private static void mergeBySubject(Node root) {
+        Map<String, Node> table = new HashMap<>();
+        for (Node n : root.children) {
+            Msg m = representative(n);
+            if (m == null) {
+                continue;
+            }
+            String subj = baseSubject(rawSubject(m));
+            if (subj.isEmpty()) {
+                continue;
+            }
+            Node old = table.get(subj);
+            if (old == null || (n.msg == null && old.msg != null)
+                    || (old.msg != null && n.msg != null && isReply(old.msg) && !isReply(n.msg))) {
+                table.put(subj, n);
+            }
+        }
+        List<Node> roots = new ArrayList<>(root.children);
+        List<Node> kept = new ArrayList<>();
+        Map<Node, Node> replaced = new java.util.IdentityHashMap<>();
+        for (Node n : roots) {
+            if (replaced.containsKey(n)) {
+                kept.add(replaced.get(n));
+                continue;
+            }
+            if (n.parent != root) {
+                continue;
+            }
+            Msg m = representative(n);
+            String subj = m == null ? "" : baseSubject(rawSubject(m));
+            Node entry = subj.isEmpty() ? null : table.get(subj);
+            if (entry == null || entry == n) {
+                kept.add(n);
+                continue;
+            }
+            if (entry.msg == null && n.msg == null) {
+                for (Node c : n.children) {
+                    c.parent = entry;
+                    entry.children.add(c);
+                }
+            } else if (entry.msg == null) {
+                n.parent = entry;
+                entry.children.add(n);
+            } else if (n.msg != null && isReply(n.msg) && !isReply(entry.msg)) {
+                n.parent = entry;
+                entry.children.add(n);
+            } else {
+                // a new dummy holds both; it takes the place of the entry
+                Node dummy = new Node();
+                dummy.parent = root;
+                int at = kept.indexOf(entry);
+                Node other = entry;
+                other.parent = dummy;
+                n.parent = dummy;
+                dummy.children.add(other);
+                dummy.children.add(n);
+                table.put(subj, dummy);
+                if (at >= 0) {
+                    kept.set(at, dummy);
+                } else {
+                    // the entry comes later in the root list: it will be replaced when met
+                    replaced.put(entry, dummy);
+                }
+            }
+        }
+        List<Node> result = new ArrayList<>();
+        for (Node n : kept) {
+            Node r = replaced.getOrDefault(n, n);
+            if (!result.contains(r)) {
+                result.add(r);
+            }
+        }
+        root.children.clear();
+        root.children.addAll(result);
     }
 
     private static String first(String ids) {

@@ -180,7 +180,25 @@ class SessionMessagesTest {
         t.expect("o3 UID SORT (SIZE) US-ASCII NOT SEEN", "\\* SORT \\d \\d \\d", "o3 OK UID SORT completed");
         t.expect("o4 THREAD ORDEREDSUBJECT UTF-8 ALL", "\\* THREAD \\(1 \\(2\\)\\(4\\)\\)\\(3\\)",
                 "o4 OK THREAD completed");
-        t.expect("o5 THREAD REFERENCES UTF-8 ALL", "\\* THREAD \\(1 2\\)\\(3\\)\\(4\\)", "o5 OK THREAD completed");
+        // 1 <- 2 by references; 4 (Fwd: Lunch tomorrow) joins that thread by subject (RFC 5256 step 5)
+        t.expect("o5 THREAD REFERENCES UTF-8 ALL", "\\* THREAD \\(1 \\(2\\)\\(4\\)\\)\\(3\\)", "o5 OK THREAD completed");
+        append("INBOX", "", Messages.crlf("""
+                Date: Fri, 8 Mar 2024 10:00:00 +0000
+                Subject: Re: Quarterly =?UTF-8?Q?r=C3=A9sum=C3=A9?=
+                Message-ID: <q2@example.com>
+
+                Thanks!
+                """));
+        append("INBOX", "", Messages.crlf("""
+                Date: Sat, 9 Mar 2024 10:00:00 +0000
+                Subject: unrelated
+                In-Reply-To: <missing@example.com>
+                Message-ID: <u1@example.com>
+
+                x
+                """));
+        t.expect("o6 UID THREAD REFERENCES UTF-8 ALL",
+                "\\* THREAD \\(1 \\(2\\)\\(4\\)\\)\\(3 5\\)\\(6\\)", "o6 OK UID THREAD completed");
     }
 
     @Test
