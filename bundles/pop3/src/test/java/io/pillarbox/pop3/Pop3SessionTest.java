@@ -259,6 +259,64 @@ class Pop3SessionTest {
         }
     }
 
+    /** SCRAM-SHA-256 (RFC 7677) against the real SASL service: the server's final message goes out as a last challenge. */
+    @Test
+    void authScramSendsTheServerSignatureAsALastChallenge() throws Exception {
+        realm.scram = true;
+        try (Pop3Tester t = session()) {
+            String cnonce = "rOprNGfwEbeRWgbNEkqO";
+            String clientFirstBare = "n=alice,r=" + cnonce;
+            String serverFirst = new String(Base64.getDecoder().decode(
+                    challenge(t.send("AUTH SCRAM-SHA-256 " + b64("n,," + clientFirstBare)))), StandardCharsets.UTF_8);
+            Matcher m = Pattern.compile("r=([^,]+),s=([^,]+),i=(\\d+)").matcher(serverFirst);
+            assertTrue(m.matches(), serverFirst);
+            assertTrue(m.group(1).startsWith(cnonce));
+            String withoutProof = "c=biws,r=" + m.group(1);
+            String authMessage = clientFirstBare + "," + serverFirst + "," + withoutProof;
+            io.pillarbox.api.auth.ScramCredential cred = io.pillarbox.api.auth.ScramCredential.derive("SHA-256",
+                    "secret".toCharArray(), Base64.getDecoder().decode(m.group(2)), Integer.parseInt(m.group(3)));
+            byte[] clientSignature = hmac(cred.storedKey(), authMessage);
+            // ClientKey = ClientProof XOR ClientSignature, so the proof is ClientKey XOR ClientSignature; ClientKey
+            // comes from the password the same way the credential was derived
+            byte[] salted = hi("secret", Base64.getDecoder().decode(m.group(2)), Integer.parseInt(m.group(3)));
+            byte[] clientKey = hmac(salted, "Client Key");
+            byte[] proof = new byte[clientKey.length];
+            for (int i = 0; i < proof.length; i++) {
+                proof[i] = (byte) (clientKey[i] ^ clientSignature[i]);
+            }
+            String serverFinal = new String(Base64.getDecoder().decode(challenge(t.send(b64(withoutProof + ",p="
+                    + Base64.getEncoder().encodeToString(proof))))), StandardCharsets.UTF_8);
+            assertEquals("v=" + Base64.getEncoder().encodeToString(hmac(cred.serverKey(), authMessage)), serverFinal);
+            t.expect("", "\\+OK Logged in; maildrop has 2 messages.*");
+        }
+    }
+
+    static String challenge(String out) {
+        assertTrue(out.startsWith("+ ") && out.endsWith("\r\n"), out);
+        return out.substring(2, out.length() - 2);
+    }
+
+    static byte[] hmac(byte[] key, String data) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] hi(String password, byte[] salt, int iterations) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(password.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.update(salt);
+        byte[] u = mac.doFinal(new byte[]{0, 0, 0, 1});
+        byte[] r = u.clone();
+        for (int i = 1; i < iterations; i++) {
+            u = mac.doFinal(u);
+            for (int j = 0; j < r.length; j++) {
+                r[j] ^= u[j];
+            }
+        }
+        return r;
+    }
+
     // ---------------------------------------------------------------- transaction
 
     @Test

@@ -19,6 +19,8 @@ final class TestRealm implements AuthRealm {
     final Map<String, String> passwords = new ConcurrentHashMap<>();
     final Set<String> disabled = ConcurrentHashMap.newKeySet();
     volatile boolean sharedSecrets = true;
+    volatile boolean scram;
+    static final byte[] SALT = "pop3-test-salt".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     TestRealm user(String user, String password) {
         passwords.put(user, password);
@@ -50,8 +52,23 @@ final class TestRealm implements AuthRealm {
 
     @Override
     public Set<CredentialKind> credentialKinds() {
-        return sharedSecrets ? EnumSet.of(CredentialKind.PASSWORD, CredentialKind.SHARED_SECRET)
-                : EnumSet.of(CredentialKind.PASSWORD);
+        EnumSet<CredentialKind> k = EnumSet.of(CredentialKind.PASSWORD);
+        if (sharedSecrets) {
+            k.add(CredentialKind.SHARED_SECRET);
+        }
+        if (scram) {
+            k.add(CredentialKind.SCRAM_SHA_256);
+        }
+        return k;
+    }
+
+    @Override
+    public Optional<io.pillarbox.api.auth.ScramCredential> scramCredential(String user, String algorithm) {
+        String pw = passwords.get(user);
+        if (pw == null || !scram || !algorithm.equals("SHA-256")) {
+            return Optional.empty();
+        }
+        return Optional.of(io.pillarbox.api.auth.ScramCredential.derive(algorithm, pw.toCharArray(), SALT, 4096));
     }
 
     @Override
