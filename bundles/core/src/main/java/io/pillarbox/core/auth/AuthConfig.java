@@ -44,6 +44,11 @@ public @interface AuthConfig {
             + "Per-user delays and lock-outs still apply")
     String[] trustedNetworks() default {};
 
+    @AttributeDefinition(description = "Seconds a successful password login is remembered (as a keyed hash of the "
+            + "password, in memory only), so that a client reconnecting with the same password skips the realms' "
+            + "deliberately slow hashes; a password changed in a realm keeps working until then. 0: off")
+    int cacheSeconds() default 0;
+
     @AttributeDefinition(description = "Threads that call realms (password hashing, LDAP, PAM)")
     int workerThreads() default 4;
 

@@ -81,6 +81,14 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
     private volatile FailureTracker byUser;
     private ThreadPoolExecutor workers;
     private ScheduledThreadPoolExecutor timer;
+    /** A remembered successful password login. */
+    private record Cached(byte[] mac, MailPrincipal principal, String realm, long expires) {
+    }
+
+    /** Successful password logins by canonical user name (only with cacheSeconds > 0). */
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final byte[] cacheKey = new byte[32];
+
     /** user key + NUL + address key of successful logins, with when: exempt from that user's lock-out. */
     private final Map<String, Long> knownAddresses = new ConcurrentHashMap<>();
     /** Futures not yet completed, with what to complete them with if the component stops first. */
@@ -100,6 +108,7 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
 
     /** Starts with plain settings (used by {@link #activate} and by tests). */
     synchronized void start(Settings s) {
+        new java.security.SecureRandom().nextBytes(cacheKey);
         workers = new ThreadPoolExecutor(s.workerThreads(), s.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(s.queueSize()), daemonThreads("pillarbox-auth-"));
         workers.allowCoreThreadTimeOut(true);
@@ -116,6 +125,7 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
     synchronized void apply(Settings s) {
         Settings old = settings;
         settings = s;
+        cache.clear();
         if (byAddress == null || old.maxFailuresPerAddress() != s.maxFailuresPerAddress()
                 || old.failureWindowMillis() != s.failureWindowMillis() || old.lockoutMillis() != s.lockoutMillis()
                 || old.maxFailuresPerUser() != s.maxFailuresPerUser() || old.maxTracked() != s.maxTracked()) {
@@ -154,6 +164,7 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
         long now = now();
         long keep = settings.knownAddressMillis();
         knownAddresses.values().removeIf(t -> t < now - keep);
+        cache.values().removeIf(c -> c.expires() <= now);
         FailureTracker a = byAddress;
         FailureTracker u = byUser;
         if (a != null) {
@@ -207,6 +218,7 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
             reorder();
         }
         if (gone != null) {
+            cache.values().removeIf(c -> c.realm().equals(gone.name()));
             LOG.info("Auth realm {} gone; realms now {}", gone.name(), realms());
         }
     }
@@ -258,23 +270,81 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
     @Override
     public CompletionStage<AuthResult> authenticate(String user, char[] secret, AuthContext context) {
         char[] copy = secret == null ? new char[0] : secret.clone();
-        return attempt(user, context, RealmCheck.of((realm, name) -> {
+        RealmCheck check = RealmCheck.of((realm, name) -> {
             char[] forRealm = copy.clone();
             try {
                 return realm.authenticate(name, forRealm, context);
             } finally {
                 Arrays.fill(forRealm, '\0');
             }
-        }), () -> Arrays.fill(copy, '\0'));
+        });
+        return attempt(user, context, check, () -> Arrays.fill(copy, '\0'), new PasswordCache(copy));
+    }
+
+    /** Looks a password login up in the cache and remembers successful ones (when the cache is on). */
+    private final class PasswordCache {
+        private final char[] password;
+        private byte[] mac;
+
+        PasswordCache(char[] password) {
+            this.password = password;
+        }
+
+        private byte[] mac(String user) {
+            if (mac == null) {
+                try {
+                    javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
+                    m.init(new javax.crypto.spec.SecretKeySpec(cacheKey, "HmacSHA256"));
+                    m.update(user.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    m.update((byte) 0);
+                    java.nio.ByteBuffer bb = java.nio.charset.StandardCharsets.UTF_8
+                            .encode(java.nio.CharBuffer.wrap(password));
+                    byte[] pw = new byte[bb.remaining()];
+                    bb.get(pw);
+                    mac = m.doFinal(pw);
+                    Arrays.fill(pw, (byte) 0);
+                    if (bb.hasArray()) {
+                        Arrays.fill(bb.array(), (byte) 0);
+                    }
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return mac;
+        }
+
+        /** Called on the worker before the realms are asked. */
+        Outcome lookup(String user, Settings s) {
+            if (s.cacheMillis() <= 0 || password.length == 0) {
+                return null;
+            }
+            Cached c = cache.get(user);
+            if (c == null || c.expires() <= now() || !java.security.MessageDigest.isEqual(c.mac(), mac(user))
+                    || ordered.stream().noneMatch(r -> r.name().equals(c.realm()))) {
+                return null; // unknown, expired, another password, or its realm has gone
+            }
+            return new Outcome(new AuthResult(AuthResult.Status.OK, c.principal(), "cached"), c.realm());
+        }
+
+        /** Called on the worker after a successful realm check (before the password copy is wiped). */
+        void remember(String user, Outcome o, Settings s) {
+            if (s.cacheMillis() <= 0 || password.length == 0 || o.realm() == null) {
+                return;
+            }
+            if (cache.size() >= s.maxTracked() && !cache.containsKey(user)) {
+                return;
+            }
+            cache.put(user, new Cached(mac(user), o.result().principal(), o.realm(), now() + s.cacheMillis()));
+        }
     }
 
     @Override
     public CompletionStage<AuthResult> authenticate(String user, RealmCheck check, AuthContext context) {
-        return attempt(user, context, check, () -> { });
+        return attempt(user, context, check, () -> { }, null);
     }
 
     private CompletionStage<AuthResult> attempt(String rawUser, AuthContext rawContext, RealmCheck check,
-                                                Runnable wipe) {
+                                                Runnable wipe, PasswordCache passwords) {
         long started = now();
         AuthContext context = rawContext != null ? rawContext : new AuthContext("unknown", null, false, null);
         Settings s = settings;
@@ -307,7 +377,13 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
             workers.execute(() -> {
                 Outcome o;
                 try {
-                    o = walk(user, check);
+                    o = passwords == null ? null : passwords.lookup(user, s);
+                    if (o == null) {
+                        o = walk(user, check);
+                        if (passwords != null && o.result().isOk()) {
+                            passwords.remember(user, o, s);
+                        }
+                    }
                 } finally {
                     wipe.run();
                 }

@@ -411,6 +411,42 @@ class AuthenticatorImplTest {
     }
 
     @Test
+    void theCacheIsOffByDefault() {
+        auth.start(quiet());
+        TestRealm r = new TestRealm("file", "cal", "pw");
+        auth.addRealm(r, 0);
+        login("cal", "pw", "10.11.0.1");
+        login("cal", "pw", "10.11.0.1");
+        assertEquals(2, r.calls.get());
+    }
+
+    @Test
+    void cachedLoginsSkipTheRealmsUntilTheyExpire() throws Exception {
+        auth.start(quiet().withCacheMillis(1500).withLockout(1, 0, 60_000, 60_000));
+        TestRealm r = new TestRealm("file", "dee", "pw", "eli", "pw2");
+        auth.addRealm(r, 0);
+        assertEquals(Status.OK, login("dee", "pw", "10.11.0.2").status());
+        AuthResult cached = login("dee", "pw", "10.11.0.3");
+        assertEquals(Status.OK, cached.status());
+        assertEquals("cached", cached.detail());
+        assertEquals("file", cached.principal().realm());
+        assertEquals(1, r.calls.get(), "the realm was asked once");
+
+        assertEquals(Status.BAD_CREDENTIALS, login("dee", "other", "10.11.0.4").status(), "another password");
+        assertEquals(2, r.calls.get());
+        assertEquals(Status.LOCKED_OUT, login("dee", "pw", "10.11.0.4").status(), "lock-outs apply first");
+
+        Thread.sleep(1700);
+        assertEquals(Status.OK, login("dee", "pw", "10.11.0.5").status());
+        assertEquals(3, r.calls.get(), "expired: asked again");
+
+        assertEquals(Status.OK, login("eli", "pw2", "10.11.0.6").status());
+        auth.unbindRealm(r);
+        assertEquals(Status.BAD_CREDENTIALS, login("eli", "pw2", "10.11.0.7").status(),
+                "a realm that has gone takes its cached logins along");
+    }
+
+    @Test
     void stoppingCompletesWaitingAnswers() {
         auth.start(quiet().withDelays(30_000, 30_000));
         auth.addRealm(new TestRealm("file", "tom", "right"), 0);
