@@ -19,10 +19,15 @@ import java.util.stream.Stream;
 
 /**
  * Append and open costs of the Maildir store as a mailbox grows. For each size it fills INBOX (fsync off, to keep
- * the fill short), then measures appending 200 more messages to the open mailbox with fsync off (CPU and page cache) and 200 with fsync on (median latency of one append) to the open mailbox, STATUS (median of 5), and
- * opening the mailbox in a fresh store (as after a restart: index loaded from {@code pillarbox.index}, directories
- * listed, no message file read or stat'ed; median of 5), and the same with the index deleted (full rebuild, every file parsed).
- * <p>
+ * the fill short), then measures, with the mailbox open:
+ * <ul>
+ * <li>appending 200 more messages with fsync off (CPU and page cache) and 200 with fsync on (median latency of one
+ * append);</li>
+ * <li>STATUS (median of 5);</li>
+ * <li>opening the mailbox in a fresh store, as after a restart (index read from {@code pillarbox.index}, UID list
+ * read, directories not listed since unchanged, no message file opened or stat'ed; median of 5);</li>
+ * <li>the same with the index deleted (full rebuild: every file parsed).</li>
+ * </ul>
  * Usage: {@code MaildirBenchmark [dir] [sizes...]}, default sizes 1000 10000 100000. Each measurement runs in this
  * JVM; "fresh store" means the JVM-wide mailbox cache is dropped by {@link MaildirStore#dropCaches()}.
  */
