@@ -679,6 +679,7 @@ final class CommandParser {
         int[] part = new int[0];
         FetchItem.Spec spec = FetchItem.Spec.ALL;
         List<String> fields = List.of();
+        List<String> labelFields = List.of();
         StringBuilder label = new StringBuilder();
         if (r.peek() >= '0' && r.peek() <= '9') {
             part = partNumbers(r, binary);
@@ -703,8 +704,14 @@ final class CommandParser {
                         r.sp();
                         r.expect('(');
                         fields = new ArrayList<>();
+                        labelFields = new ArrayList<>();
                         do {
-                            fields.add(r.astring().toUpperCase(Locale.ROOT));
+                            String f = r.astring();
+                            if (f.isEmpty() || !f.chars().allMatch(ch -> ImapReader.isAtomChar(ch) && ch != ':')) {
+                                throw new ParseException("Invalid header field name");
+                            }
+                            fields.add(f.toUpperCase(Locale.ROOT));
+                            labelFields.add(f);
                         } while (r.tryChar(' '));
                         r.expect(')');
                     }
@@ -715,7 +722,7 @@ final class CommandParser {
                 }
                 label.append(s);
                 if (!fields.isEmpty()) {
-                    label.append(" (").append(String.join(" ", fields)).append(')');
+                    label.append(" (").append(String.join(" ", labelFields)).append(')');
                 }
             }
         }

@@ -81,6 +81,19 @@ final class ImapDecoder extends ByteToMessageDecoder {
         mode = Mode.LINE;
     }
 
+    private Runnable activity = () -> { };
+
+    /** Told whenever input arrives (the session's autologout counts from the last octet, not the last command). */
+    void activity(Runnable r) {
+        this.activity = r;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        activity.run();
+        super.channelRead(ctx, msg);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         // one command per call, so that the handler sees it (and may discard the rest) before more is framed

@@ -91,6 +91,8 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     private volatile boolean closing;
     private int badInRow;
     private ScheduledFuture<?> autologout;
+    private long lastReset;
+    private State timerState;
     private final long started = System.nanoTime();
     private final Object writable = new Object();
 
@@ -104,6 +106,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         this.settings = server.settings();
         this.conn = conn;
         this.decoder = decoder;
+        decoder.activity(this::resetTimer);
         decoder.continuation(ctx -> {
             // never in the middle of another command's response (a streamed literal, say): after it
             if (busy) {
@@ -237,6 +240,15 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     }
 
     private void resetTimer() {
+        if (ch == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (autologout != null && now - lastReset < 1_000_000_000L && timerState == state) {
+            return; // a long literal arriving in many reads: reschedule at most once a second
+        }
+        lastReset = now;
+        timerState = state;
         if (autologout != null) {
             autologout.cancel(false);
         }

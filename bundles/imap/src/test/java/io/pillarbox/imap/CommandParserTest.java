@@ -204,7 +204,7 @@ class CommandParserTest {
         assertTrue(hf.peek());
         assertEquals(FetchItem.Spec.HEADER_FIELDS, hf.spec());
         assertEquals(List.of("FROM", "TO", "SUBJECT"), hf.fields());
-        assertEquals("HEADER.FIELDS (FROM TO SUBJECT)", hf.label());
+        assertEquals("HEADER.FIELDS (From To Subject)", hf.label());
         FetchItem.Section all = (FetchItem.Section) f.items().get(4);
         assertEquals(0, all.start());
         assertEquals(100, all.length());

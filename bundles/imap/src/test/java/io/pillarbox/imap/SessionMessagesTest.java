@@ -81,7 +81,7 @@ class SessionMessagesTest {
         assertTrue(out.contains(" FLAGS (\\Seen \\Recent))\r\n"), out);
         assertTrue(out.endsWith("a6 OK FETCH completed\r\n"), out);
         out = t.send("a7 UID FETCH 1 (BODY.PEEK[HEADER.FIELDS (Subject From)] BODY.PEEK[])");
-        assertTrue(out.startsWith("* 1 FETCH (UID 1 BODY[HEADER.FIELDS (SUBJECT FROM)] {68}\r\n"
+        assertTrue(out.startsWith("* 1 FETCH (UID 1 BODY[HEADER.FIELDS (Subject From)] {68}\r\n"
                 + "From: Alice Example <alice@example.org>\r\nSubject: Lunch tomorrow\r\n\r\n BODY[] {"
                 + octets(Messages.SIMPLE) + "}\r\n" + Messages.SIMPLE + ")\r\n"), out);
         assertTrue(out.endsWith(body + ")\r\na7 OK UID FETCH completed\r\n"), out);
