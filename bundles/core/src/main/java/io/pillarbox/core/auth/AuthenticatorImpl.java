@@ -375,45 +375,53 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
         }
         try {
             workers.execute(() -> {
-                Outcome o;
                 try {
-                    o = passwords == null ? null : passwords.lookup(user, s);
-                    if (o == null) {
-                        o = walk(user, check);
-                        if (passwords != null && o.result().isOk()) {
-                            passwords.remember(user, o, s);
+                    Outcome o;
+                    try {
+                        o = passwords == null ? null : passwords.lookup(user, s);
+                        if (o == null) {
+                            o = walk(user, check);
+                            if (passwords != null && o.result().isOk()) {
+                                passwords.remember(user, o, s);
+                            }
+                        }
+                    } finally {
+                        wipe.run();
+                    }
+                    AuthResult.Status logged = o.result().status();
+                    AuthResult result = o.result();
+                    switch (logged) {
+                        case OK -> {
+                            users.clear(userKey);
+                            remember(userKey, addressKey, s);
+                            finish(answer, result, logged, user, context, o.realm(), started, 0);
+                        }
+                        case TEMPORARY_FAILURE -> finish(answer, result, logged, user, context, o.realm(), started, 0);
+                        default -> {
+                            if (logged == AuthResult.Status.UNKNOWN_USER) {
+                                result = AuthResult.failure(AuthResult.Status.BAD_CREDENTIALS, "unknown user");
+                            }
+                            long t = now();
+                            int a = addresses.recordFailure(addressKey, t);
+                            int u = users.recordFailure(userKey, t);
+                            if (addresses.isLocked(addressKey, t) && a == s.maxFailuresPerAddress()) {
+                                LOG.warn("auth lock-out: client {} after {} failures, for {}s", addressKey, a,
+                                        s.lockoutMillis() / 1000);
+                            }
+                            if (users.isLocked(userKey, t) && u == s.maxFailuresPerUser()) {
+                                LOG.warn("auth lock-out: user {} after {} failures, for {}s", printable(user), u,
+                                        s.lockoutMillis() / 1000);
+                            }
+                            finish(answer, result, logged, user, context, o.realm(), started,
+                                    delayFor(s, Math.max(a, u)));
                         }
                     }
-                } finally {
+                } catch (RuntimeException e) {
+                    // Never leave the caller waiting: a bug here becomes a temporary failure.
+                    LOG.warn("auth attempt failed unexpectedly", e);
                     wipe.run();
-                }
-                AuthResult.Status logged = o.result().status();
-                AuthResult result = o.result();
-                switch (logged) {
-                    case OK -> {
-                        users.clear(userKey);
-                        remember(userKey, addressKey, s);
-                        finish(answer, result, logged, user, context, o.realm(), started, 0);
-                    }
-                    case TEMPORARY_FAILURE -> finish(answer, result, logged, user, context, o.realm(), started, 0);
-                    default -> {
-                        if (logged == AuthResult.Status.UNKNOWN_USER) {
-                            result = AuthResult.failure(AuthResult.Status.BAD_CREDENTIALS, "unknown user");
-                        }
-                        long t = now();
-                        int a = addresses.recordFailure(addressKey, t);
-                        int u = users.recordFailure(userKey, t);
-                        if (addresses.isLocked(addressKey, t) && a == s.maxFailuresPerAddress()) {
-                            LOG.warn("auth lock-out: client {} after {} failures, for {}s", addressKey, a,
-                                    s.lockoutMillis() / 1000);
-                        }
-                        if (users.isLocked(userKey, t) && u == s.maxFailuresPerUser()) {
-                            LOG.warn("auth lock-out: user {} after {} failures, for {}s", printable(user), u,
-                                    s.lockoutMillis() / 1000);
-                        }
-                        finish(answer, result, logged, user, context, o.realm(), started,
-                                delayFor(s, Math.max(a, u)));
-                    }
+                    finish(answer, AuthResult.failure(AuthResult.Status.TEMPORARY_FAILURE, "internal error"),
+                            AuthResult.Status.TEMPORARY_FAILURE, user, context, null, started, 0);
                 }
             });
         } catch (RejectedExecutionException e) {
