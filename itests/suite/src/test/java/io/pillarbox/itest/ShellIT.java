@@ -190,7 +190,7 @@ public class ShellIT extends PillarboxTestSupport {
         for (String c : List.of("sessions", "kick", "listeners", "realms", "stores", "user-add", "user-passwd",
                 "user-del", "user-list", "user-show", "mailbox-list", "mailbox-create", "mailbox-delete",
                 "mailbox-rename", "expunge", "import", "export", "domain-add", "domain-del", "domain-list", "alias-add",
-                "alias-del", "alias-list")) {
+                "alias-del", "alias-list", "messages", "message-show")) {
             String help = run("mail:" + c + " --help");
             contains(help, "mail:" + c, "DESCRIPTION");
         }
@@ -317,6 +317,21 @@ public class ShellIT extends PillarboxTestSupport {
             assertEquals(Set.of(Flags.FLAGGED, "urgent", "work"), list.get(1).flags());
             assertEquals(Set.of(Flags.SEEN, Flags.DELETED, Flags.DRAFT), list.get(2).flags());
         }
+
+        String msgs = run("mail:messages --no-format dave");
+        List<String> rows = msgs.lines().toList();
+        assertEquals(msgs, 3, rows.size());
+        String[] first = rows.get(0).split("\t");
+        assertEquals("\\Answered \\Seen work", first[1]);
+        assertEquals("2024-01-05T10:01:00Z", first[2]);
+        assertEquals("alice@example.org", first[4]);
+        assertEquals("seen and answered", first[5]);
+        String shown = run("mail:message-show dave INBOX " + first[0]);
+        contains(shown, "Subject: seen and answered\r\n", "\r\n\r\nfirst\r\n");
+        assertFalse(shown, shown.contains("X-Status"));
+        contains(run("mail:message-show --header dave INBOX " + first[0]), "Subject: seen and answered");
+        assertFalse(run("mail:message-show --header dave INBOX " + first[0]).contains("first"));
+        contains(fails("mail:message-show dave INBOX 999"), "999");
 
         String boxes = run("mail:mailbox-list --no-format dave");
         assertTrue(boxes, boxes.lines().anyMatch(l -> l.startsWith("INBOX\t3\t1\t1\t")));
