@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -103,38 +104,82 @@ public final class MaildirStore implements MailStore {
         }
     }
 
-    /** Where a principal's Maildir is. */
+    /**
+     * Where a principal's Maildir is. The realm's location wins over the template: {@code maildir:PATH[:options]} or
+     * a directory that already is a Maildir is used as it is; the user's home directory (the {@code home} attribute)
+     * means {@code home/Maildir}, as Dovecot's default; an mbox spool ({@code /var/mail/user}, a regular file) or a
+     * location of another format ({@code mbox:}, {@code sdbox:}, ...) falls back to {@code home/Maildir} or the
+     * template.
+     */
     public Path location(MailPrincipal principal) throws StoreException {
-        String loc = principal.mailLocation();
-        if (loc != null && !loc.isBlank()) {
-            loc = loc.trim();
-            if (loc.startsWith("maildir:")) {
-                loc = loc.substring("maildir:".length());
-                int opt = loc.indexOf(':');
-                if (opt >= 0) {
-                    loc = loc.substring(0, opt);
-                }
-            }
-        } else {
-            loc = template;
-        }
         String user = principal.domain() == null ? principal.user() : principal.localPart();
         String domain = principal.domain() == null ? null : principal.domain().toLowerCase(Locale.ROOT);
         checkPathPart(user, principal);
         if (domain != null) {
             checkPathPart(domain, principal);
         }
-        String s = expandProperties(loc);
+        String home = principal.attributes().get("home");
+        Path fromRealm = realmLocation(principal.mailLocation(), home);
+        if (fromRealm != null) {
+            return fromRealm;
+        }
+        String s = expandProperties(template);
         if (domain == null) {
             s = s.replace("{domain}/", "").replace("/{domain}", "").replace("{domain}", "");
         } else {
             s = s.replace("{domain}", domain);
         }
         s = s.replace("{fulluser}", principal.user()).replace("{user}", user);
-        if (s.startsWith("~/")) {
+        if (s.startsWith("~/") && home != null && !home.isBlank()) {
+            s = home + s.substring(1);
+        } else if (s.startsWith("~/")) {
             s = System.getProperty("user.home") + s.substring(1);
         }
         return Path.of(s).toAbsolutePath().normalize();
+    }
+
+    private static Path realmLocation(String loc, String home) {
+        if (loc == null || loc.isBlank()) {
+            return null;
+        }
+        loc = loc.trim();
+        boolean explicit = false;
+        int colon = loc.indexOf(':');
+        if (colon > 0 && loc.substring(0, colon).matches("[A-Za-z0-9_-]+")) {
+            if (!loc.substring(0, colon).equalsIgnoreCase("maildir")) {
+                return homeMaildir(home); // another format: not ours to read
+            }
+            loc = loc.substring(colon + 1);
+            explicit = true;
+        }
+        int opts = loc.indexOf(':');
+        if (opts >= 0) {
+            loc = loc.substring(0, opts);
+        }
+        if (loc.startsWith("~") && home != null && !home.isBlank()) {
+            loc = home + loc.substring(1);
+        }
+        if (loc.isEmpty() || !loc.startsWith("/")) {
+            return homeMaildir(home);
+        }
+        Path p = Path.of(loc).toAbsolutePath().normalize();
+        if (explicit || Files.isDirectory(p.resolve("cur"))) {
+            return p;
+        }
+        if (Files.isRegularFile(p) || loc.startsWith("/var/mail/") || loc.startsWith("/var/spool/mail/")) {
+            return homeMaildir(home); // an mbox spool
+        }
+        if (home != null && !home.isBlank() && p.equals(Path.of(home).toAbsolutePath().normalize())) {
+            return p.resolve("Maildir");
+        }
+        return p;
+    }
+
+    private static Path homeMaildir(String home) {
+        if (home == null || home.isBlank() || !home.startsWith("/")) {
+            return null;
+        }
+        return Path.of(home).toAbsolutePath().normalize().resolve("Maildir");
     }
 
     private static void checkPathPart(String part, MailPrincipal principal) throws StoreException {

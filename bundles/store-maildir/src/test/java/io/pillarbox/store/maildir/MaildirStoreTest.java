@@ -103,6 +103,17 @@ class MaildirStoreTest {
         assertEquals(tmp.resolve("x/Maildir"),
                 home.location(alice.withMailLocation("maildir:" + tmp + "/x/Maildir:LAYOUT=maildir++")));
         assertThrows(StoreException.class, () -> store.location(MailPrincipal.of("../evil@example.org", "t")));
+        // what realms give: a home directory, a Maildir, an mbox spool, another format
+        MailPrincipal withHome = alice.withAttributes(java.util.Map.of("home", tmp + "/home/al"));
+        assertEquals(tmp.resolve("home/al/Maildir"), store.location(withHome.withMailLocation(tmp + "/home/al")));
+        assertEquals(tmp.resolve("home/al/Mail"), store.location(withHome.withMailLocation("maildir:~/Mail")));
+        assertEquals(tmp.resolve("home/al/Maildir"), store.location(withHome.withMailLocation("/var/mail/al")));
+        assertEquals(tmp.resolve("home/al/Maildir"), store.location(withHome.withMailLocation("mdbox:~/mdbox")));
+        assertEquals(root, store.location(alice.withMailLocation("/var/mail/alice")));
+        Files.createDirectories(tmp.resolve("existing/cur"));
+        assertEquals(tmp.resolve("existing"), store.location(withHome.withMailLocation(tmp + "/existing")));
+        assertEquals(tmp.resolve("elsewhere/Maildir"),
+                store.location(alice.withMailLocation(tmp + "/elsewhere/Maildir")));
     }
 
     @Test
