@@ -36,12 +36,62 @@ public final class MailClients {
     public static <T> T withMailClient(java.util.concurrent.Callable<T> work) throws Exception {
         Thread t = Thread.currentThread();
         ClassLoader old = t.getContextClassLoader();
-        t.setContextClassLoader(org.eclipse.angus.mail.imap.IMAPStore.class.getClassLoader());
+        ClassLoader angus = loader();
+        t.setContextClassLoader(angus);
         try {
+            installMailcap(angus);
             return work.call();
         } finally {
             t.setContextClassLoader(old);
         }
+    }
+
+    private static boolean mailcapInstalled;
+    private static ClassLoader loader;
+
+    /**
+     * A class loader that sees Angus Mail's and Angus Activation's service files: Jakarta Mail and Jakarta
+     * Activation look up their providers through the context class loader.
+     */
+    private static synchronized ClassLoader loader() {
+        if (loader == null) {
+            ClassLoader mail = org.eclipse.angus.mail.imap.IMAPStore.class.getClassLoader();
+            ClassLoader activation = org.eclipse.angus.activation.MailcapRegistryProviderImpl.class.getClassLoader();
+            loader = new ClassLoader(mail) {
+                @Override
+                protected Class<?> findClass(String name) throws ClassNotFoundException {
+                    return activation.loadClass(name);
+                }
+
+                @Override
+                protected java.net.URL findResource(String name) {
+                    return activation.getResource(name);
+                }
+
+                @Override
+                protected java.util.Enumeration<java.net.URL> findResources(String name) throws java.io.IOException {
+                    return activation.getResources(name);
+                }
+            };
+        }
+        return loader;
+    }
+
+    /**
+     * Jakarta Activation finds the content handlers for multipart and text through Angus Mail's META-INF/mailcap;
+     * without a service-loader mediator in OSGi it does not find that file by itself, so it is installed here.
+     */
+    private static synchronized void installMailcap(ClassLoader angus) throws java.io.IOException {
+        if (mailcapInstalled) {
+            return;
+        }
+        try (java.io.InputStream in = angus.getResourceAsStream("META-INF/mailcap")) {
+            if (in == null) {
+                throw new IllegalStateException("Angus Mail's META-INF/mailcap not found");
+            }
+            jakarta.activation.CommandMap.setDefaultCommandMap(new jakarta.activation.MailcapCommandMap(in));
+        }
+        mailcapInstalled = true;
     }
 
     /** A Jakarta Mail session for 127.0.0.1 that trusts the server's self-signed certificate. */
