@@ -190,7 +190,7 @@ public class ShellIT extends PillarboxTestSupport {
         for (String c : List.of("sessions", "kick", "listeners", "realms", "stores", "user-add", "user-passwd",
                 "user-del", "user-list", "user-show", "mailbox-list", "mailbox-create", "mailbox-delete",
                 "mailbox-rename", "expunge", "import", "export", "domain-add", "domain-del", "domain-list", "alias-add",
-                "alias-del", "alias-list", "messages", "message-show")) {
+                "alias-del", "alias-list", "messages", "message-show", "stats", "check", "trace")) {
             String help = run("mail:" + c + " --help");
             contains(help, "mail:" + c, "DESCRIPTION");
         }
@@ -285,6 +285,8 @@ public class ShellIT extends PillarboxTestSupport {
                 assertEquals("no", cols[7]);
                 assertTrue(line, Long.parseLong(cols[8]) >= 4);
                 String id = cols[0];
+                String stats = run("mail:stats --no-format");
+                assertTrue(stats, stats.lines().anyMatch(l -> l.startsWith("echo\t1\t1\t2\t0\t0\t")));
 
                 contains(run("mail:kick " + id), "Session " + id + " kicked");
                 assertEquals("-BYE Kicked by administrator", a.read());
@@ -362,6 +364,22 @@ public class ShellIT extends PillarboxTestSupport {
         run("mail:import --mailbox Restored dave " + out.resolve("INBOX"));
         boxes = run("mail:mailbox-list --no-format dave");
         assertTrue(boxes, boxes.lines().anyMatch(l -> l.startsWith("Restored\t3\t1\t1\t")));
+        // mail:check reads every message; a message file cut short on disk is reported
+        String check = run("mail:check --no-format dave");
+        assertTrue(check, check.lines().anyMatch(l -> l.startsWith("Restored\t3\t") && l.endsWith("\tok")));
+        Path inboxDir = Path.of(System.getProperty("karaf.data"), "mail", "dave", "Maildir");
+        Path victim;
+        try (java.util.stream.Stream<Path> w = java.util.stream.Stream.concat(Files.list(inboxDir.resolve("cur")),
+                Files.list(inboxDir.resolve("new")))) {
+            victim = w.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        byte[] whole = Files.readAllBytes(victim);
+        Files.write(victim, java.util.Arrays.copyOf(whole, whole.length / 2));
+        String damaged = fails("mail:check dave");
+        contains(damaged, "1 problem(s) in the store of dave");
+        Files.write(victim, whole);
+        contains(run("mail:check dave"), "INBOX", "ok");
+
         contains(fails("mail:import nobody " + mbox), "unknown user nobody");
         contains(fails("mail:export dave " + out), "exists");
         run("mail:user-del dave");
@@ -415,6 +433,18 @@ public class ShellIT extends PillarboxTestSupport {
         contains(fails("mail:domain-del example.org"), "not local");
         run("mail:user-del gina@example.org");
         run("mail:user-del hank@example.org");
+    }
+
+    @Test
+    public void traceIsSwitchedPerUser() throws Exception {
+        contains(run("mail:trace alice@example.org on"), "imap: trace of alice@example.org on");
+        contains(run("mail:trace alice@example.org"), "alice@example.org is traced");
+        org.osgi.service.cm.Configuration c = cm.getConfiguration("io.pillarbox.imap", "?");
+        assertTrue(String.valueOf(c.getProperties()), List.of((String[]) c.getProperties().get("traceUsers"))
+                .contains("alice@example.org"));
+        contains(run("mail:trace alice@example.org off"), "imap: trace of alice@example.org off");
+        contains(run("mail:trace"), "imap: nobody");
+        contains(fails("mail:trace alice@example.org maybe"), "on or off");
     }
 
     @Test
