@@ -108,8 +108,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         this.decoder = decoder;
         decoder.activity(this::resetTimer);
         decoder.continuation(ctx -> {
-            // never in the middle of another command's response (a streamed literal, say): after it
-            if (busy) {
+            // the literal belongs to the command being framed, which comes after every queued one: the request
+            // goes out when those are done, never in the middle of their responses (a streamed literal, say)
+            if (busy || !queue.isEmpty()) {
                 continuationPending = true;
             } else {
                 ctx.writeAndFlush(ImapDecoder.continueRequest());
@@ -277,7 +278,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     private void pump() {
         while (!closing) {
-            if (!busy && continuationPending) {
+            if (!busy && continuationPending && queue.isEmpty()) {
                 continuationPending = false;
                 ch.writeAndFlush(ImapDecoder.continueRequest());
             }
