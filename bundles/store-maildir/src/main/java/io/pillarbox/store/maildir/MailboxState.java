@@ -148,7 +148,15 @@ final class MailboxState {
             index.replay(replayer(ch), dotLock != null);
             ch.fire(null);
         }
-        boolean full = uidlist.refresh();
+        boolean full;
+        try {
+            full = uidlist.refresh();
+        } catch (Uidlist.Damaged e) {
+            // repaired (with a new UIDVALIDITY) when the mailbox is next opened; sessions must leave it now
+            LOG.error("{} while in use", e.getMessage());
+            resetIndex();
+            return;
+        }
         if (full && uidlist.uidValidity != index.uidValidity) {
             LOG.warn("UIDVALIDITY of {} changed on disk; rebuilding its index", dir);
             resetIndex();
@@ -193,7 +201,17 @@ final class MailboxState {
             uidlist.create(UidValidity.next(root, fsync), 1);
         }
         long t0 = System.nanoTime();
-        uidlist.refresh();
+        try {
+            uidlist.refresh();
+        } catch (Uidlist.Damaged e) {
+            // as Dovecot does: start a new UID list (new UIDVALIDITY, clients resynchronise), keep the old one aside
+            Path aside = dir.resolve(Uidlist.FILE + ".damaged." + System.currentTimeMillis());
+            LOG.error("{}; moved to {} and starting a new UID list", e.getMessage(), aside);
+            Files.move(dir.resolve(Uidlist.FILE), aside);
+            uidlist = new Uidlist(dir.resolve(Uidlist.FILE), fsync);
+            uidlist.create(UidValidity.next(root, fsync), 1);
+            uidlist.refresh();
+        }
         long t1 = System.nanoTime();
         refreshKeywords();
         entries.clear();

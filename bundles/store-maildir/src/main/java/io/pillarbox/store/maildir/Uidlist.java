@@ -28,6 +28,15 @@ final class Uidlist {
 
     static final String FILE = "dovecot-uidlist";
 
+    /** The file cannot be understood (its header is damaged or of an unknown version). */
+    static final class Damaged extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Damaged(String message) {
+            super(message);
+        }
+    }
+
     /** One line. */
     record Rec(long uid, String ext, String base) {
     }
@@ -156,15 +165,22 @@ final class Uidlist {
     private void parseHeader(String line) throws IOException {
         String[] f = line.trim().split(" ");
         if (f.length == 0) {
-            throw new IOException("empty uidlist header in " + file);
+            throw new Damaged("empty uidlist header in " + file);
         }
         if (f[0].equals("1") && f.length >= 3) {
-            uidValidity = Long.parseLong(f[1]);
-            nextUid = Long.parseLong(f[2]);
+            try {
+                uidValidity = Long.parseLong(f[1]);
+                nextUid = Long.parseLong(f[2]);
+            } catch (NumberFormatException e) {
+                throw new Damaged("damaged uidlist header in " + file);
+            }
+            if (guid == null) {
+                guid = newGuid();
+            }
             return;
         }
         if (!f[0].equals("3")) {
-            throw new IOException("unsupported uidlist version " + f[0] + " in " + file);
+            throw new Damaged("unsupported uidlist version " + f[0] + " in " + file);
         }
         StringBuilder extra = new StringBuilder();
         for (int i = 1; i < f.length; i++) {
@@ -181,7 +197,7 @@ final class Uidlist {
                     default -> extra.append(' ').append(f[i]);
                 }
             } catch (NumberFormatException e) {
-                throw new IOException("damaged uidlist header in " + file);
+                throw new Damaged("damaged uidlist header in " + file);
             }
         }
         headerExtra = extra.toString();

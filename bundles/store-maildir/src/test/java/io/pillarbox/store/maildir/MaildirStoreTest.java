@@ -613,4 +613,21 @@ class MaildirStoreTest {
             assertEquals(3, m.messages().size());
         }
     }
+
+    @Test
+    void aDamagedUidListIsReplacedWithANewUidValidity() throws Exception {
+        StoreSession s = session();
+        s.append("INBOX", MessageSource.of(msg("1")), Set.of(Flags.SEEN), null);
+        s.append("INBOX", MessageSource.of(msg("2")), Set.of(), null);
+        long validity = s.status("INBOX").uidValidity();
+        restart();
+        Files.writeString(root.resolve("dovecot-uidlist"), "garbage header\n1 :x\n");
+        s = session();
+        try (Mailbox m = s.open("INBOX", false)) {
+            assertNotEquals(validity, m.uidValidity());
+            assertEquals(2, m.messages().size());
+            assertEquals(Set.of(Flags.SEEN), m.messages().get(0).flags());
+        }
+        assertTrue(files(root).stream().anyMatch(f -> f.startsWith("dovecot-uidlist.damaged.")));
+    }
 }
