@@ -262,7 +262,11 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     /** Says goodbye and closes (on the event loop). */
     void bye(String text) {
         if (!ch.eventLoop().inEventLoop()) {
-            ch.eventLoop().execute(() -> bye(text));
+            try {
+                ch.eventLoop().execute(() -> bye(text));
+            } catch (RejectedExecutionException e) {
+                ch.close();
+            }
             return;
         }
         if (closing) {

@@ -42,7 +42,11 @@ final class Selected {
             events.add(e);
             Runnable r = onEvent;
             if (r != null) {
-                r.run();
+                try {
+                    r.run();
+                } catch (RuntimeException ex) {
+                    // the channel's event loop is gone: the session is ending; never fail the store's caller
+                }
             }
         });
         List<MessageInfo> msgs = mailbox.messages();
