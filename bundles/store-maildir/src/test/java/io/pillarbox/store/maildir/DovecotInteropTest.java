@@ -199,7 +199,7 @@ class DovecotInteropTest {
                 }
                 userdb {
                   driver = static
-                  args = uid=%3$s gid=%3$s home=%4$s/%%u
+                  args = uid=%3$s gid=%6$s home=%4$s/%%u
                 }
                 mail_location = maildir:~/Maildir
                 first_valid_uid = 0
