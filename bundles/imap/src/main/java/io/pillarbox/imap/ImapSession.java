@@ -529,7 +529,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             sb.append(" SASL-IR");
         }
         sb.append(" LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED LIST-STATUS")
-                .append(" SPECIAL-USE CREATE-SPECIAL-USE CONDSTORE QRESYNC ESEARCH SEARCHRES SORT")
+                .append(" SPECIAL-USE CREATE-SPECIAL-USE CONDSTORE QRESYNC ESEARCH SEARCHRES SORT SORT=DISPLAY")
                 .append(" THREAD=ORDEREDSUBJECT THREAD=REFERENCES STATUS=SIZE APPENDLIMIT=")
                 .append(settings.maxLiteralSize())
                 .append(" MULTIAPPEND UTF8=ACCEPT BINARY WITHIN");

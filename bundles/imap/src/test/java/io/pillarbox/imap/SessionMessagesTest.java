@@ -178,6 +178,7 @@ class SessionMessagesTest {
         t.expect("o1 SORT (SUBJECT) UTF-8 ALL", "\\* SORT 1 2 4 3", "o1 OK SORT completed");
         t.expect("o2 SORT (REVERSE DATE) UTF-8 ALL", "\\* SORT 4 3 2 1", "o2 OK SORT completed");
         t.expect("o3 UID SORT (SIZE) US-ASCII NOT SEEN", "\\* SORT \\d \\d \\d", "o3 OK UID SORT completed");
+        t.expect("o3a SORT (DISPLAYTO) UTF-8 ALL", "\\* SORT 2 3 4 1", "o3a OK SORT completed");
         t.expect("o4 THREAD ORDEREDSUBJECT UTF-8 ALL", "\\* THREAD \\(1 \\(2\\)\\(4\\)\\)\\(3\\)",
                 "o4 OK THREAD completed");
         // 1 <- 2 by references; 4 (Fwd: Lunch tomorrow) joins that thread by subject (RFC 5256 step 5)
