@@ -13,7 +13,7 @@ import org.apache.karaf.shell.support.completers.FileCompleter;
 
 import java.nio.file.Path;
 
-@Command(scope = "mail", name = "import", description = "Imports a Unix mbox file (UW IMAP, pine, mutt, Thunderbird) "
+@Command(scope = "mail", name = "import", description = "Imports a Maildir++ tree (Dovecot, Courier), a Unix mbox file (UW IMAP, pine, mutt, Thunderbird) "
         + "or a directory tree of them (~/mail, ~/Mail) into a user's store, keeping flags and keywords "
         + "(Status, X-Status, X-Keywords); the store assigns new UIDs.")
 @Service

@@ -31,9 +31,12 @@ final class Migration {
     record Imported(String mailbox, int messages, int skipped, long seen, long answered, long flagged, long deleted,
                     long draft, long withKeywords) {
         static Imported of(MboxImport r) {
+            return of(r.mailbox(), r.messages().stream().map(MboxImport.Message::flags).toList(), r.skipped());
+        }
+
+        static Imported of(String mailbox, List<Set<String>> messages, int skipped) {
             long seen = 0, answered = 0, flagged = 0, deleted = 0, draft = 0, kw = 0;
-            for (MboxImport.Message m : r.messages()) {
-                Set<String> f = m.flags();
+            for (Set<String> f : messages) {
                 seen += Flags.contains(f, Flags.SEEN) ? 1 : 0;
                 answered += Flags.contains(f, Flags.ANSWERED) ? 1 : 0;
                 flagged += Flags.contains(f, Flags.FLAGGED) ? 1 : 0;
@@ -41,8 +44,7 @@ final class Migration {
                 draft += Flags.contains(f, Flags.DRAFT) ? 1 : 0;
                 kw += f.stream().anyMatch(x -> !x.startsWith("\\")) ? 1 : 0;
             }
-            return new Imported(r.mailbox(), r.messages().size(), r.skipped(), seen, answered, flagged, deleted, draft,
-                    kw);
+            return new Imported(mailbox, messages.size(), skipped, seen, answered, flagged, deleted, draft, kw);
         }
     }
 
@@ -57,6 +59,13 @@ final class Migration {
     static ImportReport importPath(StoreSession s, Path path, String mailbox, MboxFormat format)
             throws IOException, StoreException {
         MboxImporter.Options options = MboxImporter.Options.defaults().withFormat(format);
+        if (Files.isDirectory(path) && MaildirImport.isMaildir(path)) {
+            List<Imported> list = new ArrayList<>();
+            for (MaildirImport.Folder f : MaildirImport.importTree(path, s, mailbox)) {
+                list.add(Imported.of(f.mailbox(), f.messages(), 0));
+            }
+            return new ImportReport(list, List.of());
+        }
         if (Files.isDirectory(path)) {
             MboxImporter.TreeImport t = MboxImporter.importTree(path, s, mailbox, options);
             List<Imported> list = new ArrayList<>();

@@ -436,6 +436,26 @@ public class ShellIT extends PillarboxTestSupport {
     }
 
     @Test
+    public void aDovecotMaildirIsImportedWithItsFlags() throws Exception {
+        run("mail:user-add ivan pw-ivan");
+        Path root = Files.createTempDirectory(Path.of(System.getProperty("karaf.data")), "maildir");
+        Files.createDirectories(root.resolve("new"));
+        Files.createDirectories(root.resolve(".Sent/cur"));
+        Files.createDirectories(root.resolve("cur"));
+        Files.writeString(root.resolve("cur/1700000001.M1P1.host:2,RSa"), "Subject: one\n\nfirst\n");
+        Files.writeString(root.resolve("new/1700000002.M2P1.host"), "Subject: two\n\nsecond\n");
+        Files.writeString(root.resolve(".Sent/cur/1700000003.M3P1.host:2,S"), "Subject: sent\n\nthird\n");
+        Files.writeString(root.resolve("dovecot-keywords"), "0 $Label1\n");
+        String out = run("mail:import --no-format ivan " + root);
+        contains(out, "INBOX\t2\t1\t1\t0\t0\t0\t1\t0", "Sent\t1\t1\t0\t0\t0\t0\t0\t0");
+        try (StoreSession s = store("ivan"); Mailbox m = s.open("INBOX", true)) {
+            assertEquals(List.of(Set.of(Flags.ANSWERED, Flags.SEEN, "$Label1"), Set.of()),
+                    m.messages().stream().map(MessageInfo::flags).toList());
+        }
+        run("mail:user-del ivan");
+    }
+
+    @Test
     public void traceIsSwitchedPerUser() throws Exception {
         contains(run("mail:trace alice@example.org on"), "imap: trace of alice@example.org on");
         contains(run("mail:trace alice@example.org"), "alice@example.org is traced");
