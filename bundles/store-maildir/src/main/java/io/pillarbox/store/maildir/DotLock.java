@@ -19,6 +19,9 @@ import java.util.Optional;
 final class DotLock implements AutoCloseable {
 
     private static final long STALE_MILLIS = 120_000;
+    /** A lock without a readable owner (another program mid-write, or killed then) is stale after this long. */
+    private static final long EMPTY_STALE_MILLIS = 10_000;
+    private static final java.util.concurrent.atomic.AtomicLong SEQ = new java.util.concurrent.atomic.AtomicLong();
 
     private final Path file;
 
@@ -28,36 +31,70 @@ final class DotLock implements AutoCloseable {
 
     static DotLock acquire(Path file, long timeoutMillis) throws IOException {
         byte[] content = (MaildirFiles.PID + ":" + MaildirFiles.HOST).getBytes(StandardCharsets.US_ASCII);
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        long sleep = 1;
-        while (true) {
-            try {
-                Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                return new DotLock(file);
-            } catch (FileAlreadyExistsException e) {
-                if (breakIfStale(file)) {
+        // the lock appears with its content or not at all: written aside (in tmp/, which Dovecot cleans), then
+        // hard-linked into place, which fails if the lock exists; a process killed in between leaves no empty lock
+        Path dir = file.getParent();
+        Path tmpDir = Files.isDirectory(dir.resolve("tmp")) ? dir.resolve("tmp") : dir;
+        Path tmp = tmpDir.resolve("." + file.getFileName() + "." + MaildirFiles.PID + "." + SEQ.incrementAndGet());
+        Files.write(tmp, content, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        try {
+            long deadline = System.currentTimeMillis() + timeoutMillis;
+            long sleep = 1;
+            boolean links = true;
+            while (true) {
+                try {
+                    if (links) {
+                        Files.createLink(file, tmp);
+                    } else {
+                        Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    }
+                    return new DotLock(file);
+                } catch (FileAlreadyExistsException e) {
+                    if (breakIfStale(file)) {
+                        continue;
+                    }
+                } catch (UnsupportedOperationException e) {
+                    links = false; // no hard links here: exclusive create
                     continue;
+                } catch (java.nio.file.FileSystemException e) {
+                    if (links && !Files.exists(file)) {
+                        links = false;
+                        continue;
+                    }
+                    if (!Files.exists(file)) {
+                        throw e;
+                    }
+                    if (breakIfStale(file)) {
+                        continue;
+                    }
                 }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IOException("timed out waiting for lock " + file);
+                }
+                try {
+                    Thread.sleep(sleep);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted waiting for lock " + file);
+                }
+                sleep = Math.min(50, sleep * 2);
             }
-            if (System.currentTimeMillis() > deadline) {
-                throw new IOException("timed out waiting for lock " + file);
-            }
-            try {
-                Thread.sleep(sleep);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted waiting for lock " + file);
-            }
-            sleep = Math.min(50, sleep * 2);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 
     private static boolean breakIfStale(Path file) throws IOException {
         String content;
         FileTime mtime;
+        Object key;
         try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            key = a.fileKey();
+            mtime = a.lastModifiedTime();
             content = Files.readString(file, StandardCharsets.US_ASCII).trim();
-            mtime = Files.getLastModifiedTime(file);
         } catch (NoSuchFileException e) {
             return true;
         }
@@ -72,11 +109,17 @@ final class DotLock implements AutoCloseable {
                 // not ours to judge; fall back to the age check
             }
         }
-        if (!stale && System.currentTimeMillis() - mtime.toMillis() > STALE_MILLIS) {
+        long age = System.currentTimeMillis() - mtime.toMillis();
+        if (!stale && (age > STALE_MILLIS || (colon <= 0 && age > EMPTY_STALE_MILLIS))) {
             stale = true;
         }
         if (stale) {
             try {
+                // only the lock judged stale: not one another process has taken meanwhile
+                Object now = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+                if (key != null && !key.equals(now)) {
+                    return true;
+                }
                 Files.delete(file);
             } catch (NoSuchFileException e) {
                 // someone else broke it first

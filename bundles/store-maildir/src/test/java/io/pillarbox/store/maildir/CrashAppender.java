@@ -32,6 +32,10 @@ public final class CrashAppender {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 2 && args[2].equals("mixed")) {
+            mixed(args[0], Long.parseLong(args[1]));
+            return;
+        }
         String root = args[0];
         long start = Long.parseLong(args[1]);
         long count = args.length > 2 ? Long.parseLong(args[2]) : Long.MAX_VALUE;
@@ -48,6 +52,41 @@ public final class CrashAppender {
             }
             out.println("DONE");
             out.flush();
+        }
+    }
+
+    /**
+     * Appends, flags and expunges in a loop with the mailbox open, printing {@code ACK <uid> <n>} after an append,
+     * {@code FLAG <uid>} after \\Flagged was set and {@code EXP <uid>} after an expunge returned.
+     */
+    static void mixed(String root, long start) throws Exception {
+        MaildirStore store = new MaildirStore(root, true);
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.US_ASCII);
+        java.util.Random random = new java.util.Random(start);
+        try (StoreSession s = store.open(MailPrincipal.of("crash", "test"));
+             io.pillarbox.api.store.Mailbox mb = s.open("INBOX", false)) {
+            for (long n = start; ; n++) {
+                AppendResult r = s.append("INBOX", MessageSource.of(message(n)), Set.of(), null);
+                out.println("ACK " + r.uid() + " " + n);
+                out.flush();
+                java.util.List<io.pillarbox.api.store.MessageInfo> all = mb.messages();
+                if (all.size() > 3) {
+                    long flagged = all.get(random.nextInt(all.size())).uid();
+                    mb.updateFlags(java.util.List.of(flagged), io.pillarbox.api.store.FlagOp.ADD,
+                            Set.of(Flags.FLAGGED), -1);
+                    out.println("FLAG " + flagged);
+                    out.flush();
+                    if (random.nextInt(3) == 0) {
+                        long doomed = all.get(random.nextInt(all.size())).uid();
+                        mb.updateFlags(java.util.List.of(doomed), io.pillarbox.api.store.FlagOp.ADD,
+                                Set.of(Flags.DELETED), -1);
+                        if (mb.expunge(java.util.List.of(doomed)).contains(doomed)) {
+                            out.println("EXP " + doomed);
+                            out.flush();
+                        }
+                    }
+                }
+            }
         }
     }
 }

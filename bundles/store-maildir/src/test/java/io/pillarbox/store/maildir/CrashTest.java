@@ -149,4 +149,80 @@ class CrashTest {
             assertTrue(mb.uidNext() > max);
         }
     }
+
+    @Test
+    @Timeout(120)
+    void flagChangesAndExpungesSurviveKillDashNineToo() throws Exception {
+        Path root = tmp.resolve("Mixed");
+        Map<Long, Long> acked = new ConcurrentHashMap<>();
+        Set<Long> flagged = ConcurrentHashMap.newKeySet();
+        Set<Long> expunged = ConcurrentHashMap.newKeySet();
+        Random random = new Random();
+        for (int round = 0; round < 3; round++) {
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                    CrashAppender.class.getName(), root.toString(), Long.toString(round * 1_000_000L), "mixed")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                        StandardCharsets.US_ASCII))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        lines.add(line);
+                        String[] f = line.split(" ");
+                        switch (f[0]) {
+                            case "ACK" -> assertTrue(acked.put(Long.parseLong(f[1]), Long.parseLong(f[2])) == null);
+                            case "FLAG" -> flagged.add(Long.parseLong(f[1]));
+                            case "EXP" -> expunged.add(Long.parseLong(f[1]));
+                            default -> {
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    // killed
+                }
+            });
+            reader.start();
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (System.currentTimeMillis() < deadline && lines.size() < 10) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(300 + random.nextInt(900));
+            p.destroyForcibly();
+            p.waitFor();
+            reader.join(5000);
+        }
+        assertTrue(!flagged.isEmpty() && !expunged.isEmpty(), "the child flagged and expunged: " + flagged.size()
+                + " / " + expunged.size());
+        StateRegistry.dropIdle();
+        try (StoreSession s = new MaildirStore(root.toString(), true).open(MailPrincipal.of("crash", "test"));
+             Mailbox mb = s.open("INBOX", false)) {
+            Map<Long, MessageInfo> byUid = new TreeMap<>();
+            for (MessageInfo m : mb.messages()) {
+                assertTrue(byUid.put(m.uid(), m) == null);
+            }
+            for (Map.Entry<Long, Long> a : acked.entrySet()) {
+                long uid = a.getKey();
+                if (expunged.contains(uid)) {
+                    assertTrue(!byUid.containsKey(uid), "expunged UID " + uid + " is back");
+                    continue;
+                }
+                MessageInfo m = byUid.get(uid);
+                assertTrue(m != null, "acknowledged UID " + uid + " is missing");
+                try (InputStream in = mb.content(uid).open()) {
+                    assertArrayEquals(CrashAppender.message(a.getValue()), in.readAllBytes());
+                }
+                if (flagged.contains(uid)) {
+                    assertTrue(m.has(Flags.FLAGGED), "flag change on UID " + uid + " lost");
+                }
+            }
+            // MODSEQs are distinct per change and the mailbox's is the highest
+            long highest = mb.highestModSeq();
+            for (MessageInfo m : byUid.values()) {
+                assertTrue(m.modSeq() <= highest);
+            }
+            assertTrue(mb.expungedSince(0).containsAll(expunged), "expunges remembered for QRESYNC");
+        }
+    }
 }
