@@ -176,6 +176,12 @@ final class Selected {
                     }
                 }
             } else if (e instanceof MailboxEvent.FlagsChanged f) {
+                if (grown) {
+                    // the client must know of a message before it hears of its flags
+                    sink.exists(count, added);
+                    added = new ArrayList<>();
+                    grown = false;
+                }
                 if (f.origin() != mailbox) {
                     for (MessageInfo m : f.messages()) {
                         int s = seq(m.uid());

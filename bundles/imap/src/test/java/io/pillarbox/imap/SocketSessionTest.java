@@ -189,4 +189,78 @@ class SocketSessionTest {
             assertTrue(a.cmd("7", "LOGOUT").contains("* BYE"));
         }
     }
+
+    /**
+     * Several clients change one mailbox at once. Each keeps the message count the server's EXISTS and EXPUNGE
+     * responses imply; no EXPUNGE may name a number beyond it, and in the end every client's view matches the
+     * mailbox.
+     */
+    @Test
+    void concurrentClientsKeepConsistentViews() throws Exception {
+        InetSocketAddress addr = (InetSocketAddress) server.localAddress();
+        int clients = 6;
+        java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            for (int k = 0; k < clients; k++) {
+                int seed = k;
+                results.add(pool.submit(() -> {
+                    java.util.Random rnd = new java.util.Random(seed);
+                    try (Client c = new Client(addr)) {
+                        c.line();
+                        c.cmd("l", "LOGIN alice secret");
+                        int[] count = {0};
+                        String sel = c.cmd("s", "SELECT INBOX");
+                        track(sel, count);
+                        for (int i = 0; i < 60; i++) {
+                            String out;
+                            switch (rnd.nextInt(5)) {
+                                case 0 -> out = c.cmd("a" + i, "APPEND INBOX {19+}\r\nSubject: m" + (i % 10)
+                                        + "\r\n\r\nbody");
+                                case 1 -> out = count[0] == 0 ? c.cmd("n" + i, "NOOP")
+                                        : c.cmd("t" + i, "STORE " + (1 + rnd.nextInt(count[0])) + " +FLAGS (\\Deleted)");
+                                case 2 -> out = c.cmd("e" + i, "EXPUNGE");
+                                case 3 -> out = count[0] == 0 ? c.cmd("n" + i, "NOOP")
+                                        : c.cmd("f" + i, "FETCH 1:* (UID FLAGS)");
+                                default -> out = c.cmd("n" + i, "NOOP");
+                            }
+                            track(out, count);
+                        }
+                        Thread.sleep(200);
+                        track(c.cmd("z", "NOOP"), count);
+                        String all = c.cmd("y", "UID SEARCH ALL");
+                        int listed = all.split("\r\n")[0].trim().split(" ").length - 2;
+                        assertEquals(count[0], listed, "view of client " + seed + ": " + all);
+                        return count[0];
+                    }
+                }));
+            }
+            java.util.Set<Integer> counts = new java.util.HashSet<>();
+            for (var f : results) {
+                counts.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(1, counts.size(), "all clients see the same number of messages: " + counts);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Applies EXISTS and EXPUNGE responses to a count, checking that EXPUNGE never names an unknown message. */
+    static void track(String out, int[] count) {
+        for (String l : out.split("\r\n")) {
+            String[] w = l.split(" ");
+            if (w.length >= 3 && w[0].equals("*") && w[2].equals("EXISTS")) {
+                int n = Integer.parseInt(w[1]);
+                assertTrue(n >= count[0], "EXISTS may not shrink: " + l);
+                count[0] = n;
+            } else if (w.length >= 3 && w[0].equals("*") && w[2].equals("EXPUNGE")) {
+                int n = Integer.parseInt(w[1]);
+                assertTrue(n >= 1 && n <= count[0], "EXPUNGE " + n + " of " + count[0]);
+                count[0]--;
+            } else if (w.length >= 4 && w[0].equals("*") && w[2].equals("FETCH")) {
+                int n = Integer.parseInt(w[1]);
+                assertTrue(n >= 1 && n <= count[0], "FETCH " + n + " of " + count[0]);
+            }
+        }
+    }
 }
