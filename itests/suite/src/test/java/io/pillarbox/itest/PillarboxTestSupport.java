@@ -56,6 +56,7 @@ public abstract class PillarboxTestSupport {
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", String.valueOf(freePort())),
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", repo),
                 systemProperty("pillarbox.sample.protocol").value(System.getProperty("pillarbox.sample.protocol", "")),
+                systemProperty("pillarbox.sample.realm").value(System.getProperty("pillarbox.sample.realm", "")),
                 vmOptions(
                         "-Xmx512m",
                         "--add-reads=java.xml=java.logging",
