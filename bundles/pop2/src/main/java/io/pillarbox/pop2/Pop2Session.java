@@ -1,5 +1,6 @@
 package io.pillarbox.pop2;
 
+import io.pillarbox.transport.codec.LineDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;

@@ -1,5 +1,6 @@
 package io.pillarbox.pop2;
 
+import io.pillarbox.testkit.TestConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -23,7 +24,7 @@ final class Pop2Tester implements AutoCloseable {
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
     Pop2Tester(Pop2Server server, Consumer<TestConnection> setup) {
-        conn = new TestConnection(tasks::add);
+        conn = new TestConnection("pop2", 109, tasks::add);
         setup.accept(conn);
         ch = new EmbeddedChannel();
         conn.channel = ch;

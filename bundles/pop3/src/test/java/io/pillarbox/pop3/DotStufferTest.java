@@ -1,5 +1,6 @@
 package io.pillarbox.pop3;
 
+import io.pillarbox.transport.codec.LineDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;

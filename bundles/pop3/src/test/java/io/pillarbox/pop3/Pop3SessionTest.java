@@ -1,5 +1,7 @@
 package io.pillarbox.pop3;
 
+import io.pillarbox.testkit.TestRealm;
+import io.pillarbox.testkit.TestStores;
 import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.MailPrincipal;
 import io.pillarbox.api.protocol.CloseRequest;

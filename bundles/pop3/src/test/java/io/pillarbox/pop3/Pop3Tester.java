@@ -1,5 +1,6 @@
 package io.pillarbox.pop3;
 
+import io.pillarbox.testkit.TestConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -37,7 +38,7 @@ final class Pop3Tester implements AutoCloseable {
     }
 
     Pop3Tester(Pop3Server server, Consumer<TestConnection> setup) {
-        conn = new TestConnection(r -> {
+        conn = new TestConnection("pop3", 110, r -> {
             if (rejectWork) {
                 throw new java.util.concurrent.RejectedExecutionException("test: worker full");
             }

@@ -1,4 +1,4 @@
-package io.pillarbox.pop2;
+package io.pillarbox.testkit;
 
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
@@ -9,20 +9,32 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
-/** A {@link Connection} for tests: the worker is whatever executor the test gives. */
-final class TestConnection implements Connection {
+/**
+ * A {@link Connection} for protocol unit tests on an {@code EmbeddedChannel}: the worker is whatever executor the test
+ * gives (often a queue the test drains), TLS is simulated by flags.
+ */
+public final class TestConnection implements Connection {
 
+    private final String protocol;
+    private final int port;
     private final Executor worker;
-    Channel channel;
-    boolean secure;
-    boolean starttls;
-    boolean plaintext = true;
-    String remoteHost = "127.0.0.1";
-    int startTlsCalls;
-    volatile String user;
-    volatile String state;
+    public Channel channel;
+    public boolean secure;
+    public boolean starttls;
+    public boolean plaintext = true;
+    public String remoteHost = "127.0.0.1";
+    public int startTlsCalls;
+    public volatile String user;
+    public volatile String state;
 
-    TestConnection(Executor worker) {
+    /**
+     * @param protocol the protocol name the connection reports
+     * @param port     the local port it reports
+     * @param worker   where blocking work runs
+     */
+    public TestConnection(String protocol, int port, Executor worker) {
+        this.protocol = protocol;
+        this.port = port;
         this.worker = worker;
     }
 
@@ -38,7 +50,7 @@ final class TestConnection implements Connection {
 
     @Override
     public String protocol() {
-        return "pop2";
+        return protocol;
     }
 
     @Override
@@ -48,7 +60,7 @@ final class TestConnection implements Connection {
 
     @Override
     public InetSocketAddress localAddress() {
-        return new InetSocketAddress("127.0.0.1", 109);
+        return new InetSocketAddress("127.0.0.1", port);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.pillarbox.pop3;
+package io.pillarbox.testkit;
 
 import io.pillarbox.api.auth.AuthContext;
 import io.pillarbox.api.auth.AuthRealm;
@@ -14,15 +14,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** A small realm with clear-text passwords (so APOP can be checked); users can be disabled. */
-final class TestRealm implements AuthRealm {
+public final class TestRealm implements AuthRealm {
 
-    final Map<String, String> passwords = new ConcurrentHashMap<>();
-    final Set<String> disabled = ConcurrentHashMap.newKeySet();
-    volatile boolean sharedSecrets = true;
-    volatile boolean scram;
-    static final byte[] SALT = "pop3-test-salt".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    public final Map<String, String> passwords = new ConcurrentHashMap<>();
+    public final Set<String> disabled = ConcurrentHashMap.newKeySet();
+    public volatile boolean sharedSecrets = true;
+    public volatile boolean scram;
+    public static final byte[] SALT = "pop3-test-salt".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
-    TestRealm user(String user, String password) {
+    public TestRealm user(String user, String password) {
         passwords.put(user, password);
         return this;
     }

@@ -1,4 +1,4 @@
-package io.pillarbox.pop3;
+package io.pillarbox.testkit;
 
 import io.pillarbox.api.auth.MailPrincipal;
 import io.pillarbox.api.store.MailStore;
@@ -10,13 +10,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Routes every user to one real store and remembers the unavailability callbacks, so a test can fire them. */
-final class TestStores implements MailStores {
+public final class TestStores implements MailStores {
 
-    final MailStore store;
-    final List<Runnable> unavailable = new CopyOnWriteArrayList<>();
-    volatile boolean down;
+    public final MailStore store;
+    public final List<Runnable> unavailable = new CopyOnWriteArrayList<>();
+    public volatile boolean down;
 
-    TestStores(MailStore store) {
+    public TestStores(MailStore store) {
         this.store = store;
     }
 

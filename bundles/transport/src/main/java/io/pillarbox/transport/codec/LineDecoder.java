@@ -1,4 +1,4 @@
-package io.pillarbox.pop2;
+package io.pillarbox.transport.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,13 +9,13 @@ import java.util.List;
 
 /**
  * Splits input into command lines (CRLF, or a bare LF), one line per {@link #decode} call so that the session sees
- * each line before the next is decoded. A line longer than the limit
+ * each line before the next is decoded (needed to discard input pipelined after STLS/STARTTLS). A line longer than the limit
  * is skipped up to its end and reported as {@link #TOO_LONG}.
  */
-final class LineDecoder extends ByteToMessageDecoder {
+public final class LineDecoder extends ByteToMessageDecoder {
 
     /** Stands for a line that exceeded the limit. */
-    static final Object TOO_LONG = new Object() {
+    public static final Object TOO_LONG = new Object() {
         @Override
         public String toString() {
             return "TOO_LONG";
@@ -25,7 +25,8 @@ final class LineDecoder extends ByteToMessageDecoder {
     private final int maxLength;
     private boolean discarding;
 
-    LineDecoder(int maxLength) {
+    /** @param maxLength the longest line in octets, line end included */
+    public LineDecoder(int maxLength) {
         this.maxLength = maxLength;
     }
 
@@ -62,5 +63,17 @@ final class LineDecoder extends ByteToMessageDecoder {
         String line = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.UTF_8);
         in.readerIndex(eol + 1);
         out.add(line);
+    }
+
+    /**
+     * Drops every octet received but not yet decoded (input pipelined after STLS, which must not be taken as if it
+     * had come over TLS: RFC 2595, CVE-2011-0411). Call on the event loop.
+     */
+    public void discardBuffered() {
+        ByteBuf b = internalBuffer();
+        if (b.isReadable()) {
+            b.skipBytes(b.readableBytes());
+        }
+        discarding = false;
     }
 }
