@@ -471,7 +471,14 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         if (ch.eventLoop().inEventLoop()) {
             writeParts(parts);
         } else {
-            ch.eventLoop().execute(() -> writeParts(parts));
+            try {
+                ch.eventLoop().execute(() -> writeParts(parts));
+            } catch (RejectedExecutionException e) {
+                // the event loop is shutting down with the connection
+                for (Object p : parts) {
+                    ReferenceCountUtil.release(p);
+                }
+            }
         }
     }
 
@@ -625,14 +632,18 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                 raw.release();
             }
             send(out);
-            ch.eventLoop().execute(() -> {
-                workerRunning = false;
-                if (cleanupPending) {
-                    cleanupPending = false;
-                    cleanup();
-                }
-                done();
-            });
+            try {
+                ch.eventLoop().execute(() -> {
+                    workerRunning = false;
+                    if (cleanupPending) {
+                        cleanupPending = false;
+                        cleanup();
+                    }
+                    done();
+                });
+            } catch (RejectedExecutionException e) {
+                cleanup(); // the event loop is gone, and the connection with it
+            }
         };
         try {
             workerRunning = true;

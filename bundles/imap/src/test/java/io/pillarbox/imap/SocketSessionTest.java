@@ -201,6 +201,7 @@ class SocketSessionTest {
         int clients = 6;
         java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
+        java.util.concurrent.CyclicBarrier done = new java.util.concurrent.CyclicBarrier(clients);
         try {
             for (int k = 0; k < clients; k++) {
                 int seed = k;
@@ -210,11 +211,14 @@ class SocketSessionTest {
                         c.line();
                         c.cmd("l", "LOGIN alice secret");
                         int[] count = {0};
+                        if (seed % 2 == 1) {
+                            c.cmd("q", "ENABLE QRESYNC");
+                        }
                         String sel = c.cmd("s", "SELECT INBOX");
                         track(sel, count);
                         for (int i = 0; i < 60; i++) {
                             String out;
-                            switch (rnd.nextInt(5)) {
+                            switch (rnd.nextInt(8)) {
                                 case 0 -> out = c.cmd("a" + i, "APPEND INBOX {19+}\r\nSubject: m" + (i % 10)
                                         + "\r\n\r\nbody");
                                 case 1 -> out = count[0] == 0 ? c.cmd("n" + i, "NOOP")
@@ -222,11 +226,14 @@ class SocketSessionTest {
                                 case 2 -> out = c.cmd("e" + i, "EXPUNGE");
                                 case 3 -> out = count[0] == 0 ? c.cmd("n" + i, "NOOP")
                                         : c.cmd("f" + i, "FETCH 1:* (UID FLAGS)");
+                                case 5 -> out = count[0] == 0 ? c.cmd("n" + i, "NOOP")
+                                        : c.cmd("m" + i, "MOVE " + (1 + rnd.nextInt(count[0])) + " Trash");
+                                case 6 -> out = c.cmd("u" + i, "UID EXPUNGE 1:*");
                                 default -> out = c.cmd("n" + i, "NOOP");
                             }
                             track(out, count);
                         }
-                        Thread.sleep(200);
+                        done.await(30, java.util.concurrent.TimeUnit.SECONDS);
                         track(c.cmd("z", "NOOP"), count);
                         String all = c.cmd("y", "UID SEARCH ALL");
                         int listed = all.split("\r\n")[0].trim().split(" ").length - 2;
@@ -257,6 +264,12 @@ class SocketSessionTest {
                 int n = Integer.parseInt(w[1]);
                 assertTrue(n >= 1 && n <= count[0], "EXPUNGE " + n + " of " + count[0]);
                 count[0]--;
+            } else if (w.length == 3 && w[0].equals("*") && w[1].equals("VANISHED")) {
+                for (String r : w[2].split(",")) {
+                    String[] ab = r.split(":");
+                    count[0] -= ab.length == 1 ? 1 : Integer.parseInt(ab[1]) - Integer.parseInt(ab[0]) + 1;
+                }
+                assertTrue(count[0] >= 0, "VANISHED more than known: " + l);
             } else if (w.length >= 4 && w[0].equals("*") && w[2].equals("FETCH")) {
                 int n = Integer.parseInt(w[1]);
                 assertTrue(n >= 1 && n <= count[0], "FETCH " + n + " of " + count[0]);
