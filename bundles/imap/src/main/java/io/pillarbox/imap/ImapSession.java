@@ -1142,6 +1142,10 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             }
         } else {
             for (SequenceSet.Range r : set.ranges()) {
+                boolean star = r.from() == SequenceSet.STAR || r.to() == SequenceSet.STAR;
+                if (star && n == 0) {
+                    continue; // 1:* in an empty mailbox names nothing, as clients expect
+                }
                 if ((r.from() != SequenceSet.STAR && r.from() > n) || (r.to() != SequenceSet.STAR && r.to() > n)) {
                     throw Failure.bad("Invalid message sequence number: " + set);
                 }

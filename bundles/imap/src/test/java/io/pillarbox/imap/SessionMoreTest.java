@@ -50,6 +50,11 @@ class SessionMoreTest {
         t.expect("c10 LSUB \"\" *", "\\* LSUB \\(\\) \"/\" \"Archive\"", "\\* LSUB \\(\\) \"/\" \"Drafts\"",
                 "\\* LSUB \\(\\) \"/\" \"INBOX\"", "\\* LSUB \\(\\) \"/\" \"Junk\"", "\\* LSUB \\(\\) \"/\" \"Sent\"",
                 "\\* LSUB \\(\\) \"/\" \"Trash\"", "c10 OK LSUB completed");
+        t.send("c10a SELECT INBOX");
+        t.expect("c10b FETCH 1:* FLAGS", "c10b OK FETCH completed");
+        t.expect("c10c FETCH 1 FLAGS", "c10c BAD Invalid message sequence number: 1");
+        t.expect("c10d SEARCH ALL", "\\* SEARCH", "c10d OK SEARCH completed");
+        t.expect("c10e UID FETCH 1:* FLAGS", "c10e OK UID FETCH completed");
         t.expect("c11 STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE HIGHESTMODSEQ APPENDLIMIT)",
                 "\\* STATUS \"INBOX\" \\(MESSAGES 0 RECENT 0 UIDNEXT 1 UIDVALIDITY \\d+ UNSEEN 0 DELETED 0 SIZE 0 "
                         + "HIGHESTMODSEQ \\d+ APPENDLIMIT 52428800\\)", "c11 OK STATUS completed");
