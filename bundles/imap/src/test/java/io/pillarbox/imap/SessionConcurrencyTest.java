@@ -26,10 +26,15 @@ class SessionConcurrencyTest {
     ImapServer server;
     TestStores stores;
 
+    /** The store the sessions use; subclasses run the same scripts on other stores. */
+    io.pillarbox.api.store.MailStore newStore() {
+        return new MemoryMailStore();
+    }
+
     @BeforeEach
     void setUp() {
         TestAuth auth = new TestAuth(Map.of("alice", "secret", "bob", "pw"));
-        stores = new TestStores(new MemoryMailStore());
+        stores = new TestStores(newStore());
         server = new ImapServer(ImapSettings.defaults(), auth, auth, stores, new RecentTracker());
     }
 

@@ -14,10 +14,15 @@ class SessionMessagesTest {
     ImapServer server;
     ImapTester t;
 
+    /** The store the sessions use; subclasses run the same scripts on other stores. */
+    io.pillarbox.api.store.MailStore newStore() {
+        return new MemoryMailStore();
+    }
+
     @BeforeEach
     void setUp() {
         TestAuth auth = new TestAuth(Map.of("alice", "secret", "bob", "pw"));
-        server = new ImapServer(ImapSettings.defaults(), auth, auth, new TestStores(new MemoryMailStore()),
+        server = new ImapServer(ImapSettings.defaults(), auth, auth, new TestStores(newStore()),
                 new RecentTracker());
         t = new ImapTester(server);
         t.output();
