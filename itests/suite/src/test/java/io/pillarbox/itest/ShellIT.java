@@ -456,6 +456,54 @@ public class ShellIT extends PillarboxTestSupport {
     }
 
     @Test
+    public void healthChecksTaggedPillarbox() throws Exception {
+        org.apache.felix.hc.api.execution.HealthCheckExecutor hc = await(bc,
+                org.apache.felix.hc.api.execution.HealthCheckExecutor.class);
+        java.util.Map<String, org.apache.felix.hc.api.Result> results = health(hc);
+        assertEquals(results.toString(), Set.of("Pillarbox listeners", "Pillarbox mail store", "Pillarbox realms"),
+                results.keySet());
+        assertEquals(String.valueOf(results.get("Pillarbox mail store")), org.apache.felix.hc.api.Result.Status.OK,
+                results.get("Pillarbox mail store").getStatus());
+        assertEquals(String.valueOf(results.get("Pillarbox realms")), org.apache.felix.hc.api.Result.Status.OK,
+                results.get("Pillarbox realms").getStatus());
+
+        // a listener whose port is taken makes the listeners check critical, naming it
+        Bundle echo = installSampleProtocol();
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+            squatter.bind(new java.net.InetSocketAddress(HOST, 0));
+            org.osgi.service.cm.Configuration cfg = createListener(cm, "echo-squatted", "echo",
+                    squatter.getLocalPort(), "none");
+            try {
+                await("listener to fail", () -> health(hc).get("Pillarbox listeners").toString()
+                        .contains("echo-squatted"));
+                org.apache.felix.hc.api.Result r = health(hc).get("Pillarbox listeners");
+                assertEquals(r.toString(), org.apache.felix.hc.api.Result.Status.CRITICAL, r.getStatus());
+            } finally {
+                cfg.delete();
+            }
+            await("listener gone from the check", () -> !health(hc).get("Pillarbox listeners").toString()
+                    .contains("echo-squatted"));
+        } finally {
+            echo.uninstall();
+        }
+    }
+
+    static java.util.Map<String, org.apache.felix.hc.api.Result> health(
+            org.apache.felix.hc.api.execution.HealthCheckExecutor hc) {
+        java.util.Map<String, org.apache.felix.hc.api.Result> out = new java.util.TreeMap<>();
+        for (org.apache.felix.hc.api.execution.HealthCheckExecutionResult r : hc.execute(
+                org.apache.felix.hc.api.execution.HealthCheckSelector.tags("pillarbox"))) {
+            out.put(r.getHealthCheckMetadata().getName(), r.getHealthCheckResult());
+        }
+        return out;
+    }
+
+    static <T> T await(BundleContext bc, Class<T> type) throws InterruptedException {
+        PillarboxTestSupport.await(type.getSimpleName(), () -> bc.getServiceReference(type) != null);
+        return bc.getService(bc.getServiceReference(type));
+    }
+
+    @Test
     public void traceIsSwitchedPerUser() throws Exception {
         contains(run("mail:trace alice@example.org on"), "imap: trace of alice@example.org on");
         contains(run("mail:trace alice@example.org"), "alice@example.org is traced");
@@ -485,7 +533,20 @@ public class ShellIT extends PillarboxTestSupport {
         String path = System.getProperty("pillarbox.sample.protocol");
         assertTrue("sample protocol bundle built: " + path, path != null && new File(path).isFile());
         Bundle b = bc.installBundle("file:" + path);
-        b.start();
-        return b;
+        // Karaf's features resolver hook refuses resolution while a feature deployment is still settling
+        // (the health feature's bundles at boot): try again for a while
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            try {
+                b.start();
+                return b;
+            } catch (org.osgi.framework.BundleException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    b.uninstall();
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 }
