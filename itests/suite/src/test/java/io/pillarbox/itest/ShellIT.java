@@ -436,6 +436,37 @@ public class ShellIT extends PillarboxTestSupport {
     }
 
     @Test
+    public void aUserAddedInTheShellLogsInOverImapAndIsKickedWithBye() throws Exception {
+        int port = freePort();
+        org.osgi.service.cm.Configuration cfg = createListener(cm, "imap-shell", "imap", port, "none");
+        try {
+            await("IMAP listener", () -> accepts(port));
+            run("mail:user-add kim@example.org imap-pw");
+            try (LineClient c = LineClient.connect(port)) {
+                assertTrue(c.read().startsWith("* OK"));
+                String line = c.call("a1 LOGIN kim@example.org imap-pw");
+                while (line.startsWith("* ")) {
+                    line = c.read();
+                }
+                assertTrue(line, line.startsWith("a1 OK"));
+                await("session of kim listed", () -> {
+                    try {
+                        return run("mail:sessions --no-format -u kim@example.org").contains("\timap\timap-shell\t");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                contains(run("mail:kick -r 'Maintenance' kim@example.org"), "1 session(s) of kim@example.org kicked");
+                String bye = c.read();
+                assertTrue(bye, bye.startsWith("* BYE") && bye.contains("Maintenance"));
+            }
+            run("mail:user-del kim@example.org");
+        } finally {
+            cfg.delete();
+        }
+    }
+
+    @Test
     public void aDovecotMaildirIsImportedWithItsFlags() throws Exception {
         run("mail:user-add ivan pw-ivan");
         Path root = Files.createTempDirectory(Path.of(System.getProperty("karaf.data")), "maildir");
