@@ -295,16 +295,20 @@ final class Fetcher {
                 throw Failure.no("NONEXISTENT", "No such section");
             }
             byte[] data = decoded(p, lazy);
-            long start = Math.max(0, sec.start());
-            long len = data.length - Math.min(start, data.length);
+            int from = (int) Math.min(Math.max(0, sec.start()), data.length);
+            int len = data.length - from;
             if (sec.length() >= 0) {
-                len = Math.min(len, sec.length());
+                len = (int) Math.min(len, sec.length());
             }
             boolean nul = false;
-            for (int i = (int) Math.min(start, data.length); i < start + len; i++) {
+            for (int i = from; i < from + len; i++) {
                 nul |= data[i] == 0;
             }
-            out.literal(len, new ByteArrayInputStream(data, (int) Math.min(start, data.length), (int) len), nul);
+            if (len == 0) {
+                out.string("");
+                return;
+            }
+            out.literal(len, new ByteArrayInputStream(data, from, len), nul);
             return;
         }
         BodyPart root = ms.root();

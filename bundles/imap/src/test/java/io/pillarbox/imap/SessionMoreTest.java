@@ -75,6 +75,9 @@ class SessionMoreTest {
                 "b4 OK FETCH completed");
         String out = t.send("b5 FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1])");
         assertTrue(out.startsWith("* 1 FETCH (BINARY[1] ~{8}\r\nnul:\u0000!\r\n BINARY.SIZE[1] 8)"), out);
+        t.expect("b5a FETCH 1 (BINARY.PEEK[1]<100.10> BODY.PEEK[]<5000.10> BINARY.PEEK[1]<2.3>)",
+                "\\* 1 FETCH \\(BINARY\\[1\\]<100> \"\" BODY\\[\\]<5000> \"\" BINARY\\[1\\]<2> ~\\{3\\}",
+                "l:\u0000\\)", "b5a OK FETCH completed");
         t.expect("b6 SEARCH SUBJECT gr\u00fc\u00dfe", "\\* SEARCH 1 2", "b6 OK SEARCH completed");
         t.expect("b7 EXAMINE INBOX", "\\* OK \\[CLOSED\\] .*", "\\* FLAGS .*", "\\* OK \\[PERMANENTFLAGS \\(\\)\\] .*",
                 "\\* 2 EXISTS", "\\* 0 RECENT", "\\* OK \\[UNSEEN 1\\] .*", "\\* OK \\[UIDVALIDITY .*",
