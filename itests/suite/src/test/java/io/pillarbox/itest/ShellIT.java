@@ -151,6 +151,23 @@ public class ShellIT extends PillarboxTestSupport {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** Runs a command that may fail: its output, and the error's message or null. */
+    String[] runAllowingFailure(String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), ps, ps);
+        String error = null;
+        try {
+            session.execute(command);
+        } catch (Exception e) {
+            error = String.valueOf(e.getMessage());
+        } finally {
+            ps.flush();
+            session.close();
+        }
+        return new String[]{out.toString(StandardCharsets.UTF_8), error};
+    }
+
     String run(String command) throws Exception {
         return run(command, "");
     }
@@ -190,7 +207,7 @@ public class ShellIT extends PillarboxTestSupport {
         for (String c : List.of("sessions", "kick", "listeners", "realms", "stores", "user-add", "user-passwd",
                 "user-del", "user-list", "user-show", "mailbox-list", "mailbox-create", "mailbox-delete",
                 "mailbox-rename", "expunge", "import", "export", "domain-add", "domain-del", "domain-list", "alias-add",
-                "alias-del", "alias-list", "messages", "message-show", "stats", "check", "trace")) {
+                "alias-del", "alias-list", "messages", "message-show", "stats", "check", "trace", "health")) {
             String help = run("mail:" + c + " --help");
             contains(help, "mail:" + c, "DESCRIPTION");
         }
@@ -509,6 +526,11 @@ public class ShellIT extends PillarboxTestSupport {
                         .contains("echo-squatted"));
                 org.apache.felix.hc.api.Result r = health(hc).get("Pillarbox listeners");
                 assertEquals(r.toString(), org.apache.felix.hc.api.Result.Status.CRITICAL, r.getStatus());
+                // mail:health prints every finding that is not OK and fails, for monitoring scripts
+                String[] out = runAllowingFailure("mail:health --no-format");
+                contains(out[0], "Pillarbox listeners\tCRITICAL\n", "Pillarbox realms\tOK\n",
+                        "Pillarbox mail store\tOK\n", "echo-squatted");
+                contains(String.valueOf(out[1]), "Pillarbox health check(s) not OK");
             } finally {
                 cfg.delete();
             }
