@@ -276,4 +276,24 @@ class SocketSessionTest {
             }
         }
     }
+
+    /** Far more pipelined commands than the queue holds: reading pauses and resumes, every one is answered in order. */
+    @Test
+    void deepPipelineIsAnsweredInOrder() throws Exception {
+        try (Client c = new Client((InetSocketAddress) server.localAddress())) {
+            c.line();
+            StringBuilder sb = new StringBuilder("l LOGIN alice secret\r\ns SELECT INBOX\r\n");
+            for (int i = 0; i < 1000; i++) {
+                sb.append("n").append(i).append(i % 3 == 0 ? " STATUS INBOX (MESSAGES)\r\n" : " NOOP\r\n");
+            }
+            c.send(sb.toString());
+            String out = new String(c.until("n999"), StandardCharsets.UTF_8);
+            int last = -1;
+            for (int i = 0; i < 1000; i++) {
+                int at = out.indexOf("\r\nn" + i + " OK");
+                assertTrue(at > last, "n" + i + " answered out of order");
+                last = at;
+            }
+        }
+    }
 }
