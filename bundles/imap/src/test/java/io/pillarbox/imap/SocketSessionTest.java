@@ -296,4 +296,31 @@ class SocketSessionTest {
             }
         }
     }
+
+    /** A client that stops reading in the middle of a large body: the server waits, then finishes when it reads. */
+    @Test
+    void slowReaderGetsTheWholeBodyLater() throws Exception {
+        byte[] msg = new byte[8 << 20];
+        byte[] head = "Subject: huge\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(head, 0, msg, 0, head.length);
+        for (int i = head.length; i < msg.length; i++) {
+            msg[i] = (byte) ((i % 78 == 76) ? '\r' : (i % 78 == 77) ? '\n' : 'a' + (i % 26));
+        }
+        try (Client c = new Client((InetSocketAddress) server.localAddress())) {
+            c.line();
+            c.cmd("l", "LOGIN alice secret");
+            c.send("a APPEND INBOX {" + msg.length + "+}\r\n");
+            c.out.write(msg);
+            c.send("\r\n");
+            assertTrue(new String(c.until("a"), StandardCharsets.US_ASCII).contains("a OK"));
+            c.cmd("s", "SELECT INBOX");
+            c.send("f FETCH 1 BODY.PEEK[]\r\nn NOOP\r\n");
+            Thread.sleep(1500); // not reading: the server must wait, not buffer 8 MB
+            byte[] resp = c.until("f");
+            String prefix = "* 1 FETCH (BODY[] {" + msg.length + "}\r\n";
+            assertEquals(prefix, new String(resp, 0, prefix.length(), StandardCharsets.US_ASCII));
+            assertArrayEquals(msg, java.util.Arrays.copyOfRange(resp, prefix.length(), prefix.length() + msg.length));
+            assertTrue(new String(c.until("n"), StandardCharsets.US_ASCII).contains("n OK"));
+        }
+    }
 }
