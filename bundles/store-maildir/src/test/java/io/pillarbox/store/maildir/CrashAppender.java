@@ -78,6 +78,8 @@ public final class CrashAppender {
                     out.flush();
                     if (random.nextInt(3) == 0) {
                         long doomed = all.get(random.nextInt(all.size())).uid();
+                        out.println("EXPUNGING " + doomed); // may be gone from here on, even without the EXP
+                        out.flush();
                         mb.updateFlags(java.util.List.of(doomed), io.pillarbox.api.store.FlagOp.ADD,
                                 Set.of(Flags.DELETED), -1);
                         if (mb.expunge(java.util.List.of(doomed)).contains(doomed)) {

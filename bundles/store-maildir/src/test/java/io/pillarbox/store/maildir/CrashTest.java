@@ -51,53 +51,21 @@ class CrashTest {
         long next = 0;
         int rounds = 4;
         for (int round = 0; round < rounds; round++) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    CrashAppender.class.getName(), root.toString(), Long.toString(next));
-            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-            Process p = pb.start();
             long roundStart = next;
-            List<Long> seenN = new ArrayList<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                        StandardCharsets.US_ASCII))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        if (line.startsWith("ACK ")) {
-                            String[] f = line.split(" ");
-                            long uid = Long.parseLong(f[1]);
-                            long n = Long.parseLong(f[2]);
-                            Long prev = acked.put(uid, n);
-                            if (prev != null) {
-                                acked.put(-uid, prev); // marks a UID given twice; checked below
-                            }
-                            synchronized (seenN) {
-                                seenN.add(n);
-                            }
-                        }
+            List<String> lines = runAndKill(random, 4, root.toString(), Long.toString(next));
+            long seen = 0;
+            for (String line : lines) {
+                if (line.startsWith("ACK ")) {
+                    String[] f = line.split(" ");
+                    long uid = Long.parseLong(f[1]);
+                    Long prev = acked.put(uid, Long.parseLong(f[2]));
+                    if (prev != null) {
+                        acked.put(-uid, prev); // marks a UID given twice; checked below
                     }
-                } catch (Exception e) {
-                    // the process was killed
+                    seen++;
                 }
-            });
-            reader.start();
-            // let it get going, then kill at a random moment
-            long deadline = System.currentTimeMillis() + 15_000;
-            while (System.currentTimeMillis() < deadline) {
-                synchronized (seenN) {
-                    if (seenN.size() >= 3) {
-                        break;
-                    }
-                }
-                Thread.sleep(20);
             }
-            Thread.sleep(200 + random.nextInt(900));
-            p.destroyForcibly();
-            p.waitFor();
-            reader.join(5000);
-            synchronized (seenN) {
-                next = roundStart + seenN.size() + 1000; // never reuse message numbers of a killed round
-            }
+            next = roundStart + seen + 1000; // never reuse message numbers of a killed round
         }
         assertTrue(acked.keySet().stream().noneMatch(k -> k < 0), "a UID was acknowledged twice");
         assertTrue(acked.size() >= rounds * 3, "the appender made progress: " + acked.size());
@@ -157,41 +125,25 @@ class CrashTest {
         Map<Long, Long> acked = new ConcurrentHashMap<>();
         Set<Long> flagged = ConcurrentHashMap.newKeySet();
         Set<Long> expunged = ConcurrentHashMap.newKeySet();
+        Set<Long> expunging = ConcurrentHashMap.newKeySet();
+        List<String> allLines = java.util.Collections.synchronizedList(new ArrayList<>());
         Random random = new Random();
         for (int round = 0; round < 3; round++) {
-            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-                    CrashAppender.class.getName(), root.toString(), Long.toString(round * 1_000_000L), "mixed")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                        StandardCharsets.US_ASCII))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                        String[] f = line.split(" ");
-                        switch (f[0]) {
-                            case "ACK" -> assertTrue(acked.put(Long.parseLong(f[1]), Long.parseLong(f[2])) == null);
-                            case "FLAG" -> flagged.add(Long.parseLong(f[1]));
-                            case "EXP" -> expunged.add(Long.parseLong(f[1]));
-                            default -> {
-                            }
-                        }
+            List<String> lines = runAndKill(random, 10, root.toString(), Long.toString(round * 1_000_000L), "mixed");
+            for (String line : lines) {
+                allLines.add(line);
+                String[] f = line.split(" ");
+                switch (f[0]) {
+                    case "ACK" -> assertTrue(acked.put(Long.parseLong(f[1]), Long.parseLong(f[2])) == null,
+                            "UID given twice: " + line);
+                    case "FLAG" -> flagged.add(Long.parseLong(f[1]));
+                    case "EXP" -> expunged.add(Long.parseLong(f[1]));
+                    case "EXPUNGING" -> expunging.add(Long.parseLong(f[1]));
+                    default -> {
                     }
-                } catch (Exception e) {
-                    // killed
                 }
-            });
-            reader.start();
-            long deadline = System.currentTimeMillis() + 15_000;
-            while (System.currentTimeMillis() < deadline && lines.size() < 10) {
-                Thread.sleep(20);
             }
-            Thread.sleep(300 + random.nextInt(900));
-            p.destroyForcibly();
-            p.waitFor();
-            reader.join(5000);
+            allLines.add("KILLED");
         }
         assertTrue(!flagged.isEmpty() && !expunged.isEmpty(), "the child flagged and expunged: " + flagged.size()
                 + " / " + expunged.size());
@@ -209,6 +161,24 @@ class CrashTest {
                     continue;
                 }
                 MessageInfo m = byUid.get(uid);
+                if (m == null && expunging.contains(uid)) {
+                    continue; // killed after the expunge took effect, before it was acknowledged
+                }
+                if (m == null) {
+                    // keep the evidence for a post-mortem
+                    Path keep = Path.of(System.getProperty("java.io.tmpdir"), "pillarbox-crash-" + System.nanoTime());
+                    try (java.util.stream.Stream<Path> w = Files.walk(root)) {
+                        for (Path f : w.toList()) {
+                            Path t = keep.resolve(root.relativize(f).toString());
+                            if (Files.isDirectory(f)) {
+                                Files.createDirectories(t);
+                            } else {
+                                Files.copy(f, t);
+                            }
+                        }
+                    }
+                    Files.write(keep.resolve("child-output.txt"), allLines);
+                }
                 assertTrue(m != null, "acknowledged UID " + uid + " is missing");
                 try (InputStream in = mb.content(uid).open()) {
                     assertArrayEquals(CrashAppender.message(a.getValue()), in.readAllBytes());
@@ -224,5 +194,34 @@ class CrashTest {
             }
             assertTrue(mb.expungedSince(0).containsAll(expunged), "expunges remembered for QRESYNC");
         }
+    }
+
+    /**
+     * Runs {@link CrashAppender} with {@code args}, its output going straight to a file (a pipe's unread bytes can
+     * be lost when the process is killed), and kills it with SIGKILL at a random moment once it has printed
+     * {@code minLines} lines. Returns the complete lines it printed.
+     */
+    private List<String> runAndKill(Random random, int minLines, String... args) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"),
+                CrashAppender.class.getName()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(tmp, "child", ".out");
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(out.toFile()).start();
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline && completeLines(out).size() < minLines && p.isAlive()) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(200 + random.nextInt(900));
+        p.destroyForcibly();
+        p.waitFor();
+        return completeLines(out);
+    }
+
+    private static List<String> completeLines(Path file) throws java.io.IOException {
+        String s = Files.readString(file, StandardCharsets.US_ASCII);
+        int end = s.lastIndexOf('\n');
+        return end < 0 ? List.of() : List.of(s.substring(0, end).split("\n"));
     }
 }
