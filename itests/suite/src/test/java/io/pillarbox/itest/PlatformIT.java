@@ -253,8 +253,8 @@ public class PlatformIT extends PillarboxTestSupport {
         org.osgi.service.cm.Configuration cfg = createListener(cm, "echo-limits", "echo", port, "none",
                 "maxConnectionsPerIp", 2);
         try {
-            await("listener", () -> accepts(port));
-            await("probe connections gone", () -> info("echo-limits").get().connections() == 0);
+            // no probe connection here: it could still be counted against the per-address limit
+            await("listener", () -> info("echo-limits").map(ListenerInfo::bound).orElse(false));
             // one after the other: connections are set up on several event loops, so only a finished greeting
             // tells that the server has counted a connection
             try (LineClient a = LineClient.connect(port)) {
