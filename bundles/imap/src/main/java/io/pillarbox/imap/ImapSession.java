@@ -492,7 +492,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     /** On the worker: waits while the client does not read, so that a slow reader does not fill server memory. */
     void awaitWritable() throws Failure {
-        long deadline = System.nanoTime() + settings.autologoutAuthenticated().toNanos();
+        // a client that reads nothing for two minutes while a response waits is dropped: it holds a worker thread
+        long deadline = System.nanoTime() + Math.min(settings.autologoutAuthenticated().toNanos(),
+                TimeUnit.MINUTES.toNanos(2));
         synchronized (writable) {
             while (!ch.isWritable() && ch.isActive() && !closing) {
                 long left = deadline - System.nanoTime();
