@@ -133,6 +133,7 @@ class DovecotInteropTest {
                 byte[] m6 = crlf("From: p@example.org\nSubject: from pillarbox\n\nsixth\n");
                 assertEquals(5, s.append("INBOX", MessageSource.of(m6), Set.of(Flags.DRAFT, "Project"), null).uid());
                 s.create("Work/2024", null);
+                s.create("Caf\u00e9 & Bar", null);
                 s.append("Work/2024", MessageSource.of(m2), Set.of(Flags.SEEN), null);
                 s.subscribe("Work/2024");
                 try (Mailbox inbox = s.open("INBOX", true)) {
@@ -153,6 +154,8 @@ class DovecotInteropTest {
                     List<String> listed = c.ok("LIST \"\" \"*\"");
                     assertTrue(listed.stream().anyMatch(l -> l.endsWith("\"Work.2024\"") || l.endsWith(" Work.2024")),
                             listed.toString());
+                    assertTrue(listed.stream().anyMatch(l -> l.endsWith("\"Caf&AOk- &- Bar\"")),
+                            "modified UTF-7 folder names as Dovecot writes them: " + listed);
                     List<String> lsub = c.ok("LSUB \"\" \"*\"");
                     assertTrue(lsub.stream().anyMatch(l -> l.contains("Work.2024")), lsub.toString());
                     c.ok("SELECT Work.2024");
