@@ -37,8 +37,10 @@ public class ExportCommand extends StoreCommand {
     @Completion(MailboxCompleter.class)
     String mailbox;
 
-    @Option(name = "--format", description = "Output format: mbox (mboxrd quoting) or mboxo (UW IMAP's quoting)")
-    @Completion(value = org.apache.karaf.shell.support.completers.StringsCompleter.class, values = {"mbox", "mboxrd", "mboxo"})
+    @Option(name = "--format", description = "Output format: mbox (mboxrd quoting), mboxo (UW IMAP's quoting), or "
+            + "maildir (a Maildir++ tree Dovecot reads with UIDs, flags and keywords; PATH must be new or empty)")
+    @Completion(value = org.apache.karaf.shell.support.completers.StringsCompleter.class,
+            values = {"mbox", "mboxrd", "mboxo", "maildir"})
     String format = "mbox";
 
     @Option(name = "-f", aliases = "--force", description = "Overwrite existing files")
@@ -49,16 +51,24 @@ public class ExportCommand extends StoreCommand {
 
     @Override
     public Object execute() throws Exception {
-        MboxFormat f = switch (format.toLowerCase(Locale.ROOT)) {
-            case "mbox", "mboxrd" -> MboxFormat.MBOXRD;
+        String fmt = format.toLowerCase(Locale.ROOT);
+        MboxFormat f = switch (fmt) {
+            case "mbox", "mboxrd", "maildir" -> MboxFormat.MBOXRD;
             case "mboxo" -> MboxFormat.MBOXO;
             default -> throw new IllegalArgumentException("unsupported format " + format
-                    + " (mbox, mboxrd, mboxo; maildir export is not available yet)");
+                    + " (mbox, mboxrd, mboxo, maildir)");
         };
         Path p = Tools.path(session, path);
         Map<String, Map.Entry<Path, Integer>> done;
         try (StoreSession s = open(user)) {
-            done = Migration.exportPath(s, p, mailbox, f, force);
+            if (fmt.equals("maildir")) {
+                if (mailbox != null) {
+                    throw new IllegalArgumentException("--format maildir exports every mailbox; leave out --mailbox");
+                }
+                done = MaildirExport.export(s, p);
+            } else {
+                done = Migration.exportPath(s, p, mailbox, f, force);
+            }
         }
         Table t = new Table("nothing exported");
         t.column("Mailbox");

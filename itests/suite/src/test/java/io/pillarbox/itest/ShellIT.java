@@ -500,6 +500,15 @@ public class ShellIT extends PillarboxTestSupport {
             assertEquals(List.of(Set.of(Flags.ANSWERED, Flags.SEEN, "$Label1"), Set.of()),
                     m.messages().stream().map(MessageInfo::flags).toList());
         }
+        // and back out as a Maildir Dovecot reads, with the flags in the file names
+        Path back = root.resolveSibling(root.getFileName() + "-export");
+        contains(run("mail:export --format maildir --no-format ivan " + back), "INBOX\t2\t" + back,
+                "Sent\t1\t" + back.resolve(".Sent"));
+        try (java.util.stream.Stream<Path> l = Files.list(back.resolve("cur"))) {
+            assertTrue(l.anyMatch(f -> f.getFileName().toString().endsWith(":2,RSa")));
+        }
+        contains(Files.readString(back.resolve("dovecot-keywords")), "0 $Label1");
+        contains(fails("mail:export --format maildir ivan " + back), "not empty");
         run("mail:user-del ivan");
     }
 
