@@ -1197,11 +1197,4 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         return p == null ? "" : p.user().toLowerCase(Locale.ROOT);
     }
 
-    boolean closing() {
-        return closing;
-    }
-
-    static ByteBuf ascii(String s) {
-        return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
-    }
 }

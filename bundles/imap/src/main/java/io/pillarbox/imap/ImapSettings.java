@@ -39,11 +39,6 @@ record ImapSettings(int maxLineLength, long maxLiteralSize, long maxPreAuthLiter
                 Duration.ofMinutes(30), Duration.ofMinutes(1), su, "Pillarbox", true);
     }
 
-    ImapSettings withMaxLiteralSize(long n) {
-        return new ImapSettings(maxLineLength, n, maxPreAuthLiteral, spoolThreshold, spoolDirectory, maxBadCommands,
-                maxQueuedCommands, autologoutAuthenticated, autologoutPreAuth, specialUse, serverName, compress);
-    }
-
     ImapSettings withSpool(int threshold, Path dir) {
         return new ImapSettings(maxLineLength, maxLiteralSize, maxPreAuthLiteral, threshold, dir, maxBadCommands,
                 maxQueuedCommands, autologoutAuthenticated, autologoutPreAuth, specialUse, serverName, compress);

@@ -16,7 +16,6 @@ import io.pillarbox.api.store.StoreSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -473,9 +472,5 @@ final class MailCommands {
             m.put(i.uid(), i);
         }
         return m;
-    }
-
-    static boolean contains(long[] sorted, long v) {
-        return Arrays.binarySearch(sorted, v) >= 0;
     }
 }

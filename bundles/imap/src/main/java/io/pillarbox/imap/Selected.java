@@ -88,10 +88,6 @@ final class Selected {
         return count;
     }
 
-    synchronized long uid(int seq) {
-        return uids[seq - 1];
-    }
-
     synchronized long lastUid() {
         return count == 0 ? 0 : uids[count - 1];
     }
