@@ -147,7 +147,7 @@ final class MaildirMailbox implements Mailbox {
             throws StoreException {
         checkWritable();
         MailboxState.FlagResult r = state.locked(false,
-                () -> state.updateFlags(uids, op, flags, unchangedSince, this));
+                () -> state.updateFlags(uids, op, MaildirSession.cleanFlags(flags), unchangedSince, this));
         return new FlagUpdate(r.updated(), r.failed());
     }
 
