@@ -761,6 +761,30 @@ final class MailboxState {
         return s;
     }
 
+    /** POP3 UIDLs kept in the UID list's {@code P} fields (a mailbox migrated from another POP3 server). */
+    java.util.Map<Long, String> pop3Uidls() {
+        java.util.Map<Long, String> out = new TreeMap<>();
+        for (Uidlist.Rec r : uidlist.byUid.values()) {
+            if (r.ext().isEmpty() || !entries.containsKey(r.uid())) {
+                continue;
+            }
+            for (String field : r.ext().split(" ")) {
+                if (field.length() > 1 && field.charAt(0) == 'P') {
+                    String uidl = field.substring(1);
+                    boolean ok = uidl.length() <= 70;
+                    for (int i = 0; ok && i < uidl.length(); i++) {
+                        char c = uidl.charAt(i);
+                        ok = c >= 0x21 && c <= 0x7e;
+                    }
+                    if (ok) {
+                        out.put(r.uid(), uidl);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     List<Long> expungedSince(long modSeq) {
         TreeSet<Long> out = new TreeSet<>();
         for (long[] x : expunged) {

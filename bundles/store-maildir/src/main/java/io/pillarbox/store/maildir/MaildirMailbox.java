@@ -178,6 +178,12 @@ final class MaildirMailbox implements Mailbox {
     }
 
     @Override
+    public java.util.Map<Long, String> pop3Uidls() throws StoreException {
+        checkOpen();
+        return state.locked(false, state::pop3Uidls);
+    }
+
+    @Override
     public Registration addListener(MailboxListener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);

@@ -445,7 +445,7 @@ class MaildirStoreTest {
         Files.writeString(root.resolve("dovecot-uidlist"),
                 "3 V1600000000 N20 Gabcdefabcdefabcdefabcdefabcdefab\n"
                         + "7 :1600000001.M1P1.mx,S=10,W=11\n"
-                        + "12 W30 :1600000002.M2P2.mx,S=29,W=30\n");
+                        + "12 W30 P00a1b2c3 :1600000002.M2P2.mx,S=29,W=30\n");
         Files.writeString(root.resolve("dovecot-keywords"), "0 $Junk\n1 NonJunk\n");
         Files.write(root.resolve("cur/1600000001.M1P1.mx,S=10,W=11:2,RS"), "Subject:\n\n".getBytes());
         Files.write(root.resolve("cur/1600000002.M2P2.mx,S=29,W=30:2,Tb"), "Subject: two\n\nbody body bod\n".getBytes());
@@ -456,6 +456,7 @@ class MaildirStoreTest {
             assertEquals(List.of(7L, 12L), m.messages().stream().map(MessageInfo::uid).toList());
             assertEquals(Set.of(Flags.ANSWERED, Flags.SEEN), m.messages().get(0).flags());
             assertEquals(Set.of(Flags.DELETED, "NonJunk"), m.messages().get(1).flags());
+            assertEquals(java.util.Map.of(12L, "00a1b2c3"), m.pop3Uidls(), "POP3 UIDLs kept by a migration");
         }
         assertEquals(20, s.append("INBOX", MessageSource.of(msg("new")), Set.of(), null).uid());
         assertTrue(s.list().stream().anyMatch(i -> i.name().equals("Sent") && i.specialUse() == SpecialUse.SENT));
