@@ -51,7 +51,7 @@ public class SessionsCommand implements Action {
         t.right("Out");
         for (SessionInfo s : list) {
             t.row(s.id(), s.protocol(), s.listener(), s.user() == null ? "-" : s.user(),
-                    s.remoteAddress() == null ? "" : s.remoteAddress().getAddress().getHostAddress() + ":"
+                    s.remoteAddress() == null ? "" : s.remoteAddress().getHostString() + ":"
                             + s.remoteAddress().getPort(),
                     s.since() == null ? "" : s.since().truncatedTo(ChronoUnit.SECONDS).toString(),
                     Tools.text(s.state()), s.secure() ? "yes" : "no", s.bytesIn(), s.bytesOut());
