@@ -9,9 +9,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import java.util.List;
 
-@Command(scope = "mail", name = "check", description = "Verifies a user's mail through the store: UIDVALIDITY, UIDs "
-        + "ascending and below UIDNEXT, every message readable with the size the index gives, structure available. "
-        + "Reads every message. Reports problems; it does not repair them.")
+@Command(scope = "mail", name = "check", description = "Verifies a user's mail: the store's own check below the API "
+        + "where the store offers one (index against files; --repair fixes what it can), then through the API: "
+        + "UIDVALIDITY, UIDs ascending and below UIDNEXT, every message readable with the size the index gives, "
+        + "structure available. Reads every message.")
 @Service
 public class CheckCommand extends StoreCommand {
 
@@ -23,13 +24,42 @@ public class CheckCommand extends StoreCommand {
     @Completion(MailboxCompleter.class)
     String mailbox;
 
+    @Option(name = "--repair", description = "Let the store repair what its own check finds (stores that offer "
+            + "maintenance only)")
+    boolean repair;
+
     @Option(name = "--no-format", description = "Plain tab-separated output for scripts")
     boolean noFormat;
 
+    @org.apache.karaf.shell.api.action.lifecycle.Reference
+    org.osgi.framework.BundleContext bundleContext;
+
     @Override
     public Object execute() throws Exception {
+        io.pillarbox.api.auth.MailPrincipal principal = Tools.principal(authenticator, user);
+        List<String> names = Tools.need(stores, "The store routing", "pillarbox-core").names();
+        String storeName = principal.store() != null ? principal.store() : names.isEmpty() ? null : names.get(0);
+        io.pillarbox.api.store.StoreMaintenance maintenance = StoreCheck.maintenance(bundleContext, storeName);
+        int unrepaired = 0;
+        if (maintenance == null) {
+            if (repair) {
+                throw new IllegalStateException("store " + storeName + " offers no maintenance service: nothing "
+                        + "can be repaired (mail:check without --repair still checks through the store API)");
+            }
+            System.out.println("Store " + storeName + " offers no check of its own; checking through the store API");
+        } else {
+            List<io.pillarbox.api.store.StoreMaintenance.Finding> findings = maintenance.check(principal, repair);
+            for (io.pillarbox.api.store.StoreMaintenance.Finding f : findings) {
+                System.out.println((f.mailbox() == null ? "" : f.mailbox() + ": ") + f.problem()
+                        + (f.repaired() ? " (repaired)" : ""));
+                unrepaired += f.repaired() ? 0 : 1;
+            }
+            System.out.println("Store " + storeName + ": " + findings.size() + " finding(s)"
+                    + (repair ? ", " + (findings.size() - unrepaired) + " repaired" : ""));
+        }
         List<StoreCheck.Result> results;
-        try (StoreSession s = open(user)) {
+        try (StoreSession s = stores.open(principal, () -> {
+        })) {
             results = StoreCheck.checkAll(s, mailbox);
         }
         Table t = new Table("no mailboxes");
@@ -49,8 +79,8 @@ public class CheckCommand extends StoreCommand {
                 System.out.println(r.mailbox() + ": " + p);
             }
         }
-        if (bad > 0) {
-            throw new IllegalStateException(bad + " problem(s) in the store of " + user);
+        if (bad + unrepaired > 0) {
+            throw new IllegalStateException((bad + unrepaired) + " problem(s) in the store of " + user);
         }
         return null;
     }

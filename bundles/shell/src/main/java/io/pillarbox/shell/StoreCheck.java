@@ -21,6 +21,36 @@ final class StoreCheck {
     private StoreCheck() {
     }
 
+    /** The maintenance service of the named store, or null when it offers none. */
+    static io.pillarbox.api.store.StoreMaintenance maintenance(org.osgi.framework.BundleContext bc, String store)
+            throws org.osgi.framework.InvalidSyntaxException {
+        if (bc == null || store == null) {
+            return null;
+        }
+        String filter = "(" + io.pillarbox.api.store.MailStore.PROPERTY_NAME + "=" + escape(store) + ")";
+        for (org.osgi.framework.ServiceReference<io.pillarbox.api.store.StoreMaintenance> r
+                : bc.getServiceReferences(io.pillarbox.api.store.StoreMaintenance.class, filter)) {
+            io.pillarbox.api.store.StoreMaintenance m = bc.getService(r);
+            if (m != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** RFC 4515 escaping of a filter value. */
+    static String escape(String v) {
+        StringBuilder b = new StringBuilder();
+        for (char c : v.toCharArray()) {
+            if (c == '*' || c == '(' || c == ')' || c == '\\' || c == 0) {
+                b.append('\\').append(String.format("%02x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
     /** One mailbox's result. */
     record Result(String mailbox, int messages, long octets, List<String> problems) {
     }

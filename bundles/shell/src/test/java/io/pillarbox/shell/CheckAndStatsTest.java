@@ -47,6 +47,12 @@ class CheckAndStatsTest {
 
 
     @Test
+    void storeNamesAreEscapedInServiceFilters() {
+        assertEquals("maildir", StoreCheck.escape("maildir"));
+        assertEquals("a\\2a\\28b\\29\\5c", StoreCheck.escape("a*(b)\\"));
+    }
+
+    @Test
     void statsCountPerProtocol() {
         ListenerRegistry listeners = () -> List.of(
                 new ListenerInfo("imap", "imap", "127.0.0.1", 143, TlsMode.STARTTLS, true, "listening", 2),

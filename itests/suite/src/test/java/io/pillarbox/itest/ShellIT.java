@@ -396,6 +396,15 @@ public class ShellIT extends PillarboxTestSupport {
         contains(damaged, "1 problem(s) in the store of dave");
         Files.write(victim, whole);
         contains(run("mail:check dave"), "INBOX", "ok");
+        // --repair goes to the store's own maintenance service, where the store offers one
+        String[] repaired = runAllowingFailure("mail:check --repair dave");
+        if (bc.getServiceReferences(io.pillarbox.api.store.StoreMaintenance.class, "(pillarbox.store=maildir)")
+                .isEmpty()) {
+            contains(String.valueOf(repaired[1]), "store maildir offers no maintenance service");
+        } else {
+            assertNull(repaired[1], repaired[1]);
+            contains(repaired[0], "Store maildir: ");
+        }
 
         contains(fails("mail:import nobody " + mbox), "unknown user nobody");
         contains(fails("mail:export dave " + out), "exists");
