@@ -70,6 +70,8 @@ final class MailboxState {
      */
     private long verifyAt = Long.MAX_VALUE;
     private List<MessageInfo> snapshot;
+    /** Messages, unseen, deleted, size: computed on demand, dropped with {@link #snapshot} on any change. */
+    private long[] counts;
     private DotLock dotLock;
     /** Directory times of the last SYNC record read from or written to the index. */
     private long syncedCur = Long.MIN_VALUE;
@@ -233,6 +235,7 @@ final class MailboxState {
         long t2 = System.nanoTime();
         loaded = true;
         snapshot = null;
+        counts = null;
         if (jump) {
             bumpModSeqAfterLoss();
         }
@@ -303,6 +306,7 @@ final class MailboxState {
                     ch.added.add(e.info());
                 }
                 snapshot = null;
+                counts = null;
             }
 
             @Override
@@ -322,6 +326,7 @@ final class MailboxState {
                     ch.flags.add(e.info());
                 }
                 snapshot = null;
+                counts = null;
             }
 
             @Override
@@ -337,6 +342,7 @@ final class MailboxState {
                 }
                 rememberExpunged(uid, modSeq);
                 snapshot = null;
+                counts = null;
             }
 
             @Override
@@ -485,6 +491,7 @@ final class MailboxState {
                 }
                 index.flags(e);
                 snapshot = null;
+                counts = null;
             }
         }
         // index entries the UID list no longer has
@@ -593,6 +600,7 @@ final class MailboxState {
         index.add(e, structure);
         ch.added.add(e.info());
         snapshot = null;
+        counts = null;
     }
 
     private void expungeEntry(Entry e, Changes ch) throws IOException {
@@ -605,6 +613,7 @@ final class MailboxState {
         ch.expunged.add(e.uid);
         ch.expungeModSeq = ms;
         snapshot = null;
+        counts = null;
     }
 
     private void maybeCompact() throws IOException, StoreException {
@@ -796,6 +805,9 @@ final class MailboxState {
     }
 
     long[] counts() {
+        if (counts != null) {
+            return counts.clone();
+        }
         long unseen = 0;
         long deleted = 0;
         long size = 0;
@@ -809,7 +821,8 @@ final class MailboxState {
             }
             size += e.size;
         }
-        return new long[]{entries.size(), unseen, deleted, size};
+        counts = new long[]{entries.size(), unseen, deleted, size};
+        return counts.clone();
     }
 
     // ------------------------------------------------------------------ writing
@@ -966,6 +979,7 @@ final class MailboxState {
             updated.add(e.info());
             ch.flags.add(e.info());
             snapshot = null;
+            counts = null;
         }
         ownChangeDone(before);
         maybeCompact();
