@@ -6,7 +6,6 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import java.io.IOException;
 import java.net.IDN;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -41,31 +40,7 @@ final class DeliverySettings {
     static List<String> domains(ConfigurationAdmin cm) throws Exception {
         Configuration c = existing(cm);
         Dictionary<String, Object> p = c == null ? null : c.getProperties();
-        return p == null || p.get(DOMAINS) == null ? DEFAULT_DOMAINS : split(p.get(DOMAINS));
-    }
-
-    /** Domains from a configuration value: a String (comma or space separated) or a String array/collection. */
-    static List<String> split(Object value) {
-        List<String> parts = new ArrayList<>();
-        if (value instanceof String s) {
-            parts.add(s);
-        } else if (value instanceof String[] a) {
-            parts.addAll(List.of(a));
-        } else if (value instanceof Iterable<?> it) {
-            it.forEach(o -> parts.add(String.valueOf(o)));
-        } else if (value != null) {
-            parts.add(value.toString());
-        }
-        List<String> out = new ArrayList<>();
-        for (String p : parts) {
-            for (String d : p.split("[,\\s]+")) {
-                String t = d.strip().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty() && !out.contains(t)) {
-                    out.add(t);
-                }
-            }
-        }
-        return out;
+        return p == null || p.get(DOMAINS) == null ? DEFAULT_DOMAINS : Tools.words(p.get(DOMAINS));
     }
 
     /** Writes the domain list, keeping every other key and the value's type (String stays a comma list). */

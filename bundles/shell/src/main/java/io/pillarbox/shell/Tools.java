@@ -7,6 +7,9 @@ import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.console.Session;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -76,5 +79,32 @@ final class Tools {
     /** Null-safe text for a table cell. */
     static String text(Object o) {
         return o == null ? "" : o.toString();
+    }
+
+    /**
+     * The words of a configuration value, lower case, without repeats: a String (comma or space separated) or a
+     * String array or collection (localDomains, traceUsers).
+     */
+    static List<String> words(Object value) {
+        List<String> parts = new ArrayList<>();
+        if (value instanceof String s) {
+            parts.add(s);
+        } else if (value instanceof String[] a) {
+            parts.addAll(List.of(a));
+        } else if (value instanceof Iterable<?> it) {
+            it.forEach(o -> parts.add(String.valueOf(o)));
+        } else if (value != null) {
+            parts.add(value.toString());
+        }
+        List<String> out = new ArrayList<>();
+        for (String p : parts) {
+            for (String d : p.split("[,\\s]+")) {
+                String t = d.strip().toLowerCase(Locale.ROOT);
+                if (!t.isEmpty() && !out.contains(t)) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
     }
 }

@@ -47,7 +47,7 @@ public class TraceCommand implements Action {
             String pid = e.getValue()[0];
             Configuration c = existing(pid);
             Dictionary<String, Object> p = c == null || c.getProperties() == null ? new Hashtable<>() : c.getProperties();
-            List<String> users = DeliverySettings.split(p.get("traceUsers"));
+            List<String> users = Tools.words(p.get("traceUsers"));
             if (user == null || state == null) {
                 String who = users.isEmpty() ? "nobody" : String.join(", ", users);
                 System.out.println(e.getKey() + ": " + (user == null ? who : user + " is "

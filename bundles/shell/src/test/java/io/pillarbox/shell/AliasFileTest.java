@@ -103,7 +103,7 @@ class AliasFileTest {
         for (String bad : new String[]{"", "-a.org", "a..org", "a_b.org", "exa mple.org", "x".repeat(64) + ".org"}) {
             assertThrows(IllegalArgumentException.class, () -> DeliverySettings.normalize(bad), bad);
         }
-        assertEquals(List.of("localhost", "example.org"), DeliverySettings.split("localhost, Example.org localhost"));
-        assertEquals(List.of("a.org", "b.org"), DeliverySettings.split(new String[]{"a.org", "b.org,a.org"}));
+        assertEquals(List.of("localhost", "example.org"), Tools.words("localhost, Example.org localhost"));
+        assertEquals(List.of("a.org", "b.org"), Tools.words(new String[]{"a.org", "b.org,a.org"}));
     }
 }
