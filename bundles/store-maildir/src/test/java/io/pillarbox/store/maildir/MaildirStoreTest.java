@@ -631,4 +631,67 @@ class MaildirStoreTest {
         }
         assertTrue(files(root).stream().anyMatch(f -> f.startsWith("dovecot-uidlist.damaged.")));
     }
+
+    @Test
+    void appendsFlagsAndExpungesFromManyThreadsStayConsistent() throws Exception {
+        StoreSession s = session();
+        s.create("Other", null);
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<?>> jobs = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            int thread = t;
+            StoreSession own = session();
+            jobs.add(pool.submit(() -> {
+                java.util.Random r = new java.util.Random(thread);
+                try (Mailbox m = own.open("INBOX", false)) {
+                    for (int i = 0; i < 40; i++) {
+                        own.append("INBOX", MessageSource.of(msg("t" + thread + "." + i)), Set.of(), null);
+                        List<MessageInfo> all = m.messages();
+                        long uid = all.get(r.nextInt(all.size())).uid();
+                        switch (r.nextInt(4)) {
+                            case 0 -> m.updateFlags(List.of(uid), FlagOp.ADD, Set.of(Flags.SEEN, "T" + thread), -1);
+                            case 1 -> {
+                                m.updateFlags(List.of(uid), FlagOp.ADD, Set.of(Flags.DELETED), -1);
+                                m.expunge(List.of(uid));
+                            }
+                            case 2 -> m.copy(List.of(uid), "Other");
+                            default -> m.move(List.of(uid), "Other");
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : jobs) {
+            f.get();
+        }
+        pool.shutdown();
+        List<MessageInfo> inbox;
+        List<MessageInfo> other;
+        try (Mailbox m = s.open("INBOX", true); Mailbox o = s.open("Other", true)) {
+            inbox = m.messages();
+            other = o.messages();
+            for (MessageInfo i : inbox) {
+                try (InputStream in = m.content(i.uid()).open()) {
+                    assertTrue(new String(in.readAllBytes(), StandardCharsets.UTF_8).contains("Subject: t"));
+                }
+            }
+        }
+        restart();
+        StoreSession again = session();
+        try (Mailbox m = again.open("INBOX", true); Mailbox o = again.open("Other", true)) {
+            assertEquals(inbox, m.messages(), "the index on disk says what memory said");
+            assertEquals(other, o.messages());
+        }
+        StateRegistry.dropIdle();
+        Files.delete(root.resolve(IndexLog.FILE));
+        restart();
+        try (Mailbox m = session().open("INBOX", true)) {
+            java.util.Map<Long, Set<String>> expected = new java.util.TreeMap<>();
+            inbox.forEach(i -> expected.put(i.uid(), i.flags()));
+            java.util.Map<Long, Set<String>> rebuilt = new java.util.TreeMap<>();
+            m.messages().forEach(i -> rebuilt.put(i.uid(), i.flags()));
+            assertEquals(expected, rebuilt, "and the Maildir itself says the same");
+        }
+    }
 }
