@@ -121,23 +121,10 @@ final class Fetcher {
 
     private static void message(ImapSession s, Selected sel, Command.Fetch c, int seq, MessageInfo info,
                                 boolean seenNow, boolean modseq, Out msgOut) throws Exception {
-        // built apart so that a message that disappears half-way leaves no partial response; once a large literal
-        // streams, what came before goes out first and a later failure can only end the connection
-        boolean[] streamed = new boolean[1];
-        Out.Streamer parent = msgOut.streamer();
-        Out out = new Out(msgOut.utf8(), parent == null ? null : (o, in, size) -> {
-            streamed[0] = true;
-            s.send(msgOut);
-            parent.stream(o, in, size);
-        });
-        try {
-            items(s, sel, c, seq, info, seenNow, modseq, out);
-        } catch (Exception e) {
-            if (streamed[0]) {
-                s.bye("[SERVERBUG] Response failed half-way");
-            }
-            throw e;
-        }
+        // built apart so that a message that disappears half-way leaves no partial response; large literals are
+        // only opened when the client gets to them
+        Out out = new Out(msgOut.utf8(), msgOut.streamer());
+        items(s, sel, c, seq, info, seenNow, modseq, out);
         msgOut.append(out);
     }
 
@@ -196,19 +183,20 @@ final class Fetcher {
                     case RFC822 -> {
                         out.raw("RFC822 ");
                         MessageContent mc = lazy.content();
-                        out.literal(mc.size(), mc.open(), false);
+                        out.literal(mc.size(), mc::open, false);
                     }
                     case RFC822_HEADER -> {
                         out.raw("RFC822.HEADER ");
                         long h = lazy.structure().root().bodyOffset();
-                        out.literal(h, lazy.content().open(0, h), false);
+                        MessageContent mc = lazy.content();
+                        out.literal(h, () -> mc.open(0, h), false);
                     }
                     case RFC822_TEXT -> {
                         out.raw("RFC822.TEXT ");
                         MessageContent mc = lazy.content();
                         long b = lazy.structure().root().bodyOffset();
                         long len = Math.max(0, mc.size() - b);
-                        out.literal(len, mc.open(b, len), false);
+                        out.literal(len, () -> mc.open(b, len), false);
                     }
                 }
             } else if (it instanceof FetchItem.Section sec) {
@@ -384,7 +372,9 @@ final class Fetcher {
             out.string("");
             return;
         }
-        out.literal(len, mc.open(offset + start, len), false);
+        long from = offset + start;
+        long n = len;
+        out.literal(n, () -> mc.open(from, n), false);
     }
 
     static byte[] read(MessageContent mc, long offset, long len) throws IOException {

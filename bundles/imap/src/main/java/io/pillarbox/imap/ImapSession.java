@@ -400,42 +400,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- output
 
     Out out() {
-        return new Out(utf8(), this::stream);
-    }
-
-    /**
-     * On the worker: sends what {@code out} holds, then the literal's octets in chunks read here (never on the event
-     * loop), waiting whenever the client does not keep up, so that a slow reader costs no memory.
-     */
-    private void stream(Out out, java.io.InputStream in, long size) throws java.io.IOException {
-        send(out);
-        try (in) {
-            long left = size;
-            while (left > 0) {
-                int n = (int) Math.min(64 * 1024, left);
-                ByteBuf b = ch.alloc().buffer(n);
-                try {
-                    while (b.readableBytes() < n) {
-                        if (b.writeBytes(in, n - b.readableBytes()) < 0) {
-                            throw new java.io.IOException("message content ended early");
-                        }
-                    }
-                } catch (java.io.IOException | RuntimeException e) {
-                    b.release();
-                    ch.close();
-                    throw e;
-                }
-                left -= n;
-                ch.writeAndFlush(b);
-                if (!ch.isWritable()) {
-                    try {
-                        awaitWritable();
-                    } catch (Failure f) {
-                        throw new java.io.IOException(f.getMessage());
-                    }
-                }
-            }
-        }
+        return new Out(utf8(), (opener, size) -> new AsyncBody(opener, size, conn.worker(), ch));
     }
 
     boolean utf8() {
@@ -647,6 +612,26 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                 cleanup(); // the event loop is gone, and the connection with it
             }
         };
+        // literals spooled to disk must be complete first; waiting for them inside the task could take the very
+        // worker thread their last writes need
+        java.util.concurrent.CompletableFuture<?>[] spools = raw.literals().stream().map(Literal::ready)
+                .filter(f -> !f.isDone()).toArray(java.util.concurrent.CompletableFuture<?>[]::new);
+        if (spools.length > 0) {
+            workerRunning = true;
+            java.util.concurrent.CompletableFuture.allOf(spools).whenComplete((v, err) -> {
+                try {
+                    conn.worker().execute(r);
+                } catch (RejectedExecutionException e) {
+                    ch.eventLoop().execute(() -> {
+                        workerRunning = false;
+                        raw.release();
+                        writeNow(c.tag() + " NO [UNAVAILABLE] Server busy, try again\r\n");
+                        done();
+                    });
+                }
+            });
+            return;
+        }
         try {
             workerRunning = true;
             conn.worker().execute(r);

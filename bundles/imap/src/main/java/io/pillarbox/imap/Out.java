@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds server responses: text into a buffer. Large literals are either streamed by the session's
- * {@link Streamer} (read on the worker, chunk by chunk, while the client keeps up) or, without one, kept as
- * {@link ChunkedStream}s that the
+ * Builds server responses: text into a buffer. Large literals become chunked inputs that the
+ * {@code ChunkedWriteHandler} streams: the session's {@link AsyncBody} (read on the worker while the client keeps
+ * up) or, without a {@link Streamer}, {@link ChunkedStream}s that the
  * {@code ChunkedWriteHandler} streams without loading them. {@link #drain()} hands over the pieces in order.
  */
 final class Out {
@@ -21,9 +21,9 @@ final class Out {
     /** Literals up to this size are copied into the response buffer; larger ones are streamed. */
     static final int INLINE_LITERAL = 64 * 1024;
 
-    /** Streams a large literal to the client from the calling (worker) thread, pacing on channel writability. */
+    /** Makes the chunked input that streams a large literal (the session's {@link AsyncBody}). */
     interface Streamer {
-        void stream(Out out, InputStream in, long size) throws IOException;
+        Object body(AsyncBody.Opener opener, long size);
     }
 
     private final boolean utf8;
@@ -156,9 +156,17 @@ final class Out {
 
     /** A literal of exactly {@code size} octets read from {@code in} (which this closes). */
     Out literal(long size, InputStream in, boolean binary) throws IOException {
+        return literal(size, () -> in, binary);
+    }
+
+    /**
+     * A literal of exactly {@code size} octets from what {@code opener} opens: read now when small, else streamed
+     * later (opened only when its turn comes).
+     */
+    Out literal(long size, AsyncBody.Opener opener, boolean binary) throws IOException {
         raw(binary ? "~{" : "{").num(size).raw("}").crlf();
         if (size <= INLINE_LITERAL) {
-            try (in) {
+            try (InputStream in = opener.open()) {
                 byte[] data = in.readNBytes((int) size);
                 buf().writeBytes(data);
                 for (long k = data.length; k < size; k++) {
@@ -167,12 +175,12 @@ final class Out {
             }
             return this;
         }
-        if (streamer != null) {
-            streamer.stream(this, new ExactStream(in, size), size);
-            return this;
-        }
         flushBuf();
-        parts.add(new ChunkedStream(new ExactStream(in, size), 16384));
+        if (streamer != null) {
+            parts.add(streamer.body(opener, size));
+        } else {
+            parts.add(new ChunkedStream(new ExactStream(opener.open(), size), 16384));
+        }
         return this;
     }
 
@@ -193,7 +201,7 @@ final class Out {
 
     /** Octets and pieces held, to decide when to hand a batch to the channel. */
     int pending() {
-        return (buf == null ? 0 : buf.readableBytes()) + parts.size() * INLINE_LITERAL;
+        return (buf == null ? 0 : buf.readableBytes()) + parts.size() * 256;
     }
 
     /** Moves everything {@code other} holds to the end of this one. */

@@ -45,7 +45,8 @@ class SocketSessionTest {
         ImapServer imap = new ImapServer(ImapSettings.defaults().withSpool(4096, spool), auth, auth,
                 new TestStores(new MemoryMailStore()), new RecentTracker());
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        worker = Executors.newFixedThreadPool(4);
+        // one worker thread: a test fails if a session holds it while waiting for its client
+        worker = Executors.newFixedThreadPool(1);
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -347,5 +348,34 @@ class SocketSessionTest {
             }
         } while (left > 0 && System.currentTimeMillis() < deadline);
         assertEquals(0, left, "spool file left behind");
+    }
+
+    /** While one client does not read a large body, another is served: the waiting costs no worker thread. */
+    @Test
+    void aStalledReaderHoldsNoWorker() throws Exception {
+        byte[] msg = new byte[8 << 20];
+        java.util.Arrays.fill(msg, (byte) 'x');
+        byte[] head = "Subject: huge\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(head, 0, msg, 0, head.length);
+        InetSocketAddress addr = (InetSocketAddress) server.localAddress();
+        try (Client a = new Client(addr); Client b = new Client(addr)) {
+            a.line();
+            b.line();
+            a.cmd("l", "LOGIN alice secret");
+            a.send("p APPEND INBOX {" + msg.length + "+}\r\n");
+            a.out.write(msg);
+            a.send("\r\n");
+            a.until("p");
+            a.cmd("s", "SELECT INBOX");
+            a.send("f FETCH 1 BODY.PEEK[]\r\n"); // and read nothing
+            Thread.sleep(300);
+            long t0 = System.nanoTime();
+            assertTrue(b.cmd("l", "LOGIN alice secret").contains("l OK"));
+            assertTrue(b.cmd("s", "SELECT INBOX").contains("s OK"));
+            assertTrue(b.cmd("n", "STATUS INBOX (MESSAGES)").contains("MESSAGES 1"));
+            assertTrue(System.nanoTime() - t0 < 3_000_000_000L, "the other session waited for the stalled one");
+            byte[] resp = a.until("f");
+            assertTrue(resp.length > msg.length);
+        }
     }
 }
