@@ -8,9 +8,13 @@ import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.protocol.TlsMode;
 import io.pillarbox.api.server.SessionInfo;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,6 +84,21 @@ final class ConnectionImpl implements Connection, SessionInfo {
     @Override
     public boolean isSecure() {
         return channel.pipeline().get(SslHandler.class) != null;
+    }
+
+    @Override
+    public Optional<X509Certificate> peerCertificate() {
+        SslHandler handler = channel.pipeline().get(SslHandler.class);
+        if (handler == null || !handler.handshakeFuture().isSuccess()) {
+            return Optional.empty();
+        }
+        try {
+            Certificate[] chain = handler.engine().getSession().getPeerCertificates();
+            // the trust manager built from tls.trustedCAs verified this chain during the handshake
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? Optional.of(x) : Optional.empty();
+        } catch (SSLPeerUnverifiedException e) {
+            return Optional.empty(); // no certificate presented (or none requested)
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.KeyManagerFactory;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -85,12 +87,44 @@ final class TlsMaterial {
             }
             builder = SslContextBuilder.forServer(cert.toFile(), key.toFile());
         }
+        ClientAuth clientAuth = clientAuth(config.tls_clientAuth());
+        if (clientAuth != ClientAuth.NONE) {
+            File cas = trustedCAs(config.tls_trustedCAs());
+            builder.trustManager(cas);
+            LOG.info("TLS: client certificates requested ({}), trusted CAs from {}",
+                    clientAuth.name().toLowerCase(Locale.ROOT), cas);
+        }
         SslContext ctx = builder.sslProvider(SslProvider.JDK)
                 .protocols(protocols(config.tls_protocols()))
-                .clientAuth(ClientAuth.NONE)
+                .clientAuth(clientAuth)
                 .build();
         ctx.newEngine(ByteBufAllocator.DEFAULT).closeOutbound(); // fail now, not on the first connection
         return ctx;
+    }
+
+    /** The value of {@code tls.clientAuth}: {@code none} (default) or {@code optional}. */
+    static ClientAuth clientAuth(String configured) throws GeneralSecurityException {
+        String v = configured == null ? "" : configured.trim().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "", "none" -> ClientAuth.NONE;
+            case "optional" -> ClientAuth.OPTIONAL;
+            default -> throw new GeneralSecurityException("configuration " + Transport.PID + ": key 'tls.clientAuth' "
+                    + "must be none or optional, not '" + configured.trim() + "'");
+        };
+    }
+
+    /** The file named by {@code tls.trustedCAs}, which must exist when client certificates are requested. */
+    static File trustedCAs(String configured) throws GeneralSecurityException {
+        if (configured == null || configured.isBlank()) {
+            throw new GeneralSecurityException("configuration " + Transport.PID + ": key 'tls.trustedCAs' must name "
+                    + "a PEM file of CA certificates when 'tls.clientAuth' is not none");
+        }
+        File f = Paths.get(configured.trim()).toFile();
+        if (!f.isFile()) {
+            throw new GeneralSecurityException("configuration " + Transport.PID + ": key 'tls.trustedCAs' names "
+                    + f + ", which is not a readable file");
+        }
+        return f;
     }
 
     /**

@@ -38,6 +38,15 @@ public @interface TransportConfig {
             description = "Host name in a generated certificate; empty: this machine's name.")
     String tls_selfSignedHostname() default "";
 
+    @AttributeDefinition(name = "tls.clientAuth", description = "TLS client certificates: none (not requested), "
+            + "or optional (requested; a certificate must chain to tls.trustedCAs, connections without one work as "
+            + "usual). A verified certificate can log in with SASL EXTERNAL (io.pillarbox.sasl external.enabled).")
+    String tls_clientAuth() default "none";
+
+    @AttributeDefinition(name = "tls.trustedCAs", description = "PEM file of the CA certificates client certificates "
+            + "must chain to; required when tls.clientAuth is not none.")
+    String tls_trustedCAs() default "";
+
     @AttributeDefinition(description = "Seconds a session gets to say goodbye before it is closed on shutdown.")
     int shutdownGraceSeconds() default 3;
 }

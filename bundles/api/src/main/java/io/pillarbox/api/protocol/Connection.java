@@ -5,7 +5,9 @@ import io.netty.util.concurrent.Future;
 import io.pillarbox.api.auth.AuthContext;
 
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /** What the transport tells a protocol about one connection, and the services it offers it. */
@@ -52,9 +54,18 @@ public interface Connection {
     /** The listener's full configuration, for protocol-specific settings (e.g. {@code smtp.role}). */
     Map<String, Object> properties();
 
-    /** An {@link AuthContext} for this connection and the given mechanism. */
+    /**
+     * The client's TLS certificate, once the handshake is done and only when the transport is configured to request
+     * one ({@code tls.clientAuth}) and it chains to a trusted CA ({@code tls.trustedCAs}); empty otherwise.
+     * Added in 1.1.0.
+     */
+    default Optional<X509Certificate> peerCertificate() {
+        return Optional.empty();
+    }
+
+    /** An {@link AuthContext} for this connection and the given mechanism (with the verified client certificate). */
     default AuthContext authContext(String mechanism) {
-        return new AuthContext(protocol(), remoteAddress(), isSecure(), mechanism);
+        return new AuthContext(protocol(), remoteAddress(), isSecure(), mechanism, peerCertificate().orElse(null));
     }
 
     /** Records the authenticated user for {@code mail:sessions}, logs and {@code mail:kick}. */
