@@ -58,7 +58,7 @@ class AngusMailTest {
         ImapServer imap = new ImapServer(ImapSettings.defaults(), auth, auth, new TestStores(new MemoryMailStore()),
                 new RecentTracker());
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        worker = Executors.newFixedThreadPool(4);
+        worker = Executors.newFixedThreadPool(1);
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override

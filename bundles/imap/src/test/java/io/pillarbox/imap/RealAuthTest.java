@@ -52,7 +52,7 @@ class RealAuthTest {
         ImapServer imap = new ImapServer(ImapSettings.defaults(), auth, sasl, new TestStores(new MemoryMailStore()),
                 new RecentTracker());
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        worker = Executors.newFixedThreadPool(2);
+        worker = Executors.newFixedThreadPool(1);
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
