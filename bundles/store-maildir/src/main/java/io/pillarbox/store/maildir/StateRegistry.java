@@ -30,11 +30,15 @@ final class StateRegistry {
         MailboxState s;
         synchronized (LOCK) {
             s = STATES.get(key);
-            if (s == null || s.removed || s.fsync != fsync) {
-                if (s != null && !s.removed && s.refs == 0) {
-                    stale = s;
-                    IDLE.remove(key);
-                }
+            if (s != null && !s.removed && s.fsync != fsync && s.refs == 0) {
+                // the store was reconfigured: an idle state is replaced; one in use is shared (one state per
+                // folder, so every session hears every change) until it goes idle
+                stale = s;
+                IDLE.remove(key);
+                STATES.remove(key);
+                s = null;
+            }
+            if (s == null || s.removed) {
                 s = new MailboxState(key, root, name, fsync);
                 STATES.put(key, s);
             }
