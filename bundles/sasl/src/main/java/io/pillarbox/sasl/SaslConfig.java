@@ -21,4 +21,14 @@ public @interface SaslConfig {
 
     @AttributeDefinition(description = "Host name in CRAM-MD5 challenges (empty: the local host name)")
     String challengeHost() default "";
+
+    @AttributeDefinition(name = "external.enabled", description = "Offer SASL EXTERNAL on TLS connections whose "
+            + "client presented a certificate the transport verified (io.pillarbox.transport tls.clientAuth and "
+            + "tls.trustedCAs); the user it names must be known to a realm")
+    boolean external_enabled() default false;
+
+    @AttributeDefinition(name = "external.userFrom", description = "Which user a client certificate names: cn (the "
+            + "subject's common name), email (an rfc822Name subject alternative name, else the subject's "
+            + "emailAddress) or dn (the whole subject DN, RFC 2253)")
+    String external_userFrom() default "cn";
 }

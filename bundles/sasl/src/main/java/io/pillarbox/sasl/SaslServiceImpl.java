@@ -31,6 +31,10 @@ import java.util.function.Supplier;
  * and their connection permit. This service's own policy is server-wide: by default it leaves the decision to the
  * listeners; with {@code allowPlaintextWithoutTls=false} it forbids clear-text passwords without TLS everywhere
  * (except from loopback while {@code allowPlaintextFromLoopback}).
+ * <p>
+ * EXTERNAL (RFC 4422 appendix A) is offered only with {@code external.enabled=true} and on a connection whose client
+ * presented a TLS certificate the transport verified ({@link AuthContext#clientCertificate()}) and that names a user
+ * ({@code external.userFrom}: {@code cn}, {@code email} or {@code dn}); that user must be known to a realm.
  */
 @Component(service = SaslService.class, configurationPid = "io.pillarbox.sasl")
 @Designate(ocd = SaslConfig.class)
@@ -41,7 +45,8 @@ public class SaslServiceImpl implements SaslService {
     static final String CRAM_MD5 = "CRAM-MD5";
     static final String SCRAM_SHA_256 = "SCRAM-SHA-256";
     static final String SCRAM_SHA_1 = "SCRAM-SHA-1";
-    private static final Set<String> KNOWN = Set.of(PLAIN, LOGIN, CRAM_MD5, SCRAM_SHA_256, SCRAM_SHA_1);
+    static final String EXTERNAL = "EXTERNAL";
+    private static final Set<String> KNOWN = Set.of(PLAIN, LOGIN, CRAM_MD5, SCRAM_SHA_256, SCRAM_SHA_1, EXTERNAL);
 
     private final SecureRandom random = new SecureRandom();
     private final byte[] fakeSaltKey = new byte[32];
@@ -53,6 +58,8 @@ public class SaslServiceImpl implements SaslService {
     private volatile boolean plaintextWithoutTls = true;
     private volatile boolean plaintextFromLoopback = true;
     private volatile String challengeHost = "localhost";
+    private volatile boolean externalEnabled;
+    private volatile CertificateUser externalUser = CertificateUser.CN;
     volatile Supplier<String> serverNonce = this::randomNonce;
     volatile Supplier<String> cramChallenge = this::randomChallenge;
 
@@ -76,7 +83,17 @@ public class SaslServiceImpl implements SaslService {
                 list.add(u);
             }
         }
+        CertificateUser from = CertificateUser.parse(config.external_userFrom());
+        if (config.external_enabled() && !list.contains(EXTERNAL)) {
+            // the strongest proof a client can give: first unless the mechanisms list places it
+            Set<String> withExternal = new LinkedHashSet<>();
+            withExternal.add(EXTERNAL);
+            withExternal.addAll(list);
+            list = withExternal;
+        }
         preference = List.copyOf(list);
+        externalEnabled = config.external_enabled();
+        externalUser = from;
         plaintextWithoutTls = config.allowPlaintextWithoutTls();
         plaintextFromLoopback = config.allowPlaintextFromLoopback();
         String host = config.challengeHost() == null ? "" : config.challengeHost().trim();
@@ -114,6 +131,8 @@ public class SaslServiceImpl implements SaslService {
                 case SCRAM_SHA_1 -> a.supports(CredentialKind.SCRAM_SHA_1);
                 case CRAM_MD5 -> a.supports(CredentialKind.SHARED_SECRET);
                 case PLAIN, LOGIN -> a.supports(CredentialKind.PASSWORD) && plaintextAllowed(context);
+                case EXTERNAL -> externalEnabled && context.secure() && context.clientCertificate() != null
+                        && externalUser.user(context.clientCertificate()) != null;
                 default -> false;
             };
             if (ok) {
@@ -136,6 +155,7 @@ public class SaslServiceImpl implements SaslService {
             case CRAM_MD5 -> new CramMd5Exchange(authenticator, ctx, cramChallenge.get());
             case SCRAM_SHA_256 -> new ScramExchange(authenticator, ctx, "SHA-256", serverNonce, fakeSaltKey);
             case SCRAM_SHA_1 -> new ScramExchange(authenticator, ctx, "SHA-1", serverNonce, fakeSaltKey);
+            case EXTERNAL -> new ExternalExchange(authenticator, ctx, externalUser.user(ctx.clientCertificate()));
             default -> throw new IllegalArgumentException("mechanism not offered: " + mechanism);
         };
     }
