@@ -84,12 +84,25 @@ final class Fetcher {
                 }
             }
         }
-        boolean gone = false;
-        int n = 0;
-        for (long uid : uids) {
-            MessageInfo info = infos.get(uid);
+        more(s, c, new Progress(uids, infos, seenNow, modseq), 0, out);
+    }
+
+    /** What a FETCH suspended for a slow reader needs to carry on. */
+    private record Progress(long[] uids, Map<Long, MessageInfo> infos, Set<Long> seenNow, boolean modseq,
+                            int[] counts) {
+        Progress(long[] uids, Map<Long, MessageInfo> infos, Set<Long> seenNow, boolean modseq) {
+            this(uids, infos, seenNow, modseq, new int[2]);
+        }
+    }
+
+    /** Responses from message {@code from} on; suspends (giving the worker back) while the client does not read. */
+    private static void more(ImapSession s, Command.Fetch c, Progress p, int from, Out out) throws Exception {
+        Selected sel = s.selected;
+        for (int i = from; i < p.uids().length; i++) {
+            long uid = p.uids()[i];
+            MessageInfo info = p.infos().get(uid);
             if (info == null) {
-                gone = true;
+                p.counts()[1] = 1;
                 continue;
             }
             if (c.changedSince() >= 0 && info.modSeq() <= c.changedSince()) {
@@ -100,21 +113,24 @@ final class Fetcher {
                 continue;
             }
             try {
-                message(s, sel, c, seq, info, seenNow.contains(uid), modseq, out);
+                message(s, sel, c, seq, info, p.seenNow().contains(uid), p.modseq(), out);
             } catch (StoreException e) {
                 if (e.reason() == StoreException.Reason.NONEXISTENT) {
-                    gone = true;
+                    p.counts()[1] = 1;
                     continue;
                 }
                 throw e;
             }
-            n++;
-            if (out.pending() > BATCH) {
-                s.send(out);
-                s.awaitWritable();
+            p.counts()[0]++;
+            if (out.pending() > BATCH && i + 1 < p.uids().length) {
+                // hand the batch over and let the event loop, once it has written it, decide whether to go on
+                // now or when the client has read some: output never runs ahead of the socket by more than this
+                int next = i + 1;
+                throw new ImapSession.Suspend(o -> more(s, c, p, next, o));
             }
         }
-        s.fetched += n;
+        s.fetched += p.counts()[0];
+        boolean gone = p.counts()[1] != 0;
         MailCommands.done(s, c, out, gone ? "EXPUNGEISSUED" : null,
                 gone ? "Some messages were expunged meanwhile" : c.name() + " completed");
     }

@@ -51,6 +51,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     enum State { NOT_AUTHENTICATED, AUTHENTICATED, SELECTED, LOGOUT }
 
+    /** How often a command gave its worker back to wait for a slow reader (for tests and diagnostics). */
+    static final java.util.concurrent.atomic.AtomicLong SUSPENSIONS = new java.util.concurrent.atomic.AtomicLong();
+
     /** Failed logins on one connection before it is closed (the Authenticator also delays and locks out). */
     static final int MAX_AUTH_FAILURES = 5;
 
@@ -62,6 +65,20 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     /** The body of a command that runs on the worker. */
     interface Task {
         void run(Out out) throws Exception;
+    }
+
+    /**
+     * Thrown by a task whose output waits for the client to read: the worker thread is given back, and {@code next}
+     * carries on (on the worker, with a fresh {@link Out}) once the channel is writable again.
+     */
+    static final class Suspend extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient Task next;
+
+        Suspend(Task next) {
+            super(null, null, false, false);
+            this.next = next;
+        }
     }
 
     final ImapServer server;
@@ -84,6 +101,8 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private boolean busy;
     private boolean workerRunning;
+    /** A suspended command's continuation, submitted when the channel becomes writable (event loop only). */
+    private Runnable resumeOnWritable;
     private boolean cleanupPending;
     private int authFailures;
     private boolean continuationPending;
@@ -94,7 +113,6 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     private long lastReset;
     private State timerState;
     private final long started = System.nanoTime();
-    private final Object writable = new Object();
 
     long commands;
     volatile long fetched;
@@ -169,8 +187,10 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        synchronized (writable) {
-            writable.notifyAll();
+        if (ch.isWritable() && resumeOnWritable != null) {
+            Runnable r = resumeOnWritable;
+            resumeOnWritable = null;
+            r.run();
         }
         super.channelWritabilityChanged(ctx);
     }
@@ -185,15 +205,16 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         while ((o = queue.poll()) != null) {
             release(o);
         }
-        synchronized (writable) {
-            writable.notifyAll();
-        }
         MailPrincipal p = principal;
         if (p != null) {
             LOG.info("imap logout user={} remote={} session={} duration={}s commands={} fetched={} appended={} "
                             + "expunged={}", p.user(), conn.remoteAddress(), conn.id(),
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), commands, fetched, appended,
                     expunged);
+        }
+        if (resumeOnWritable != null) {
+            resumeOnWritable = null; // a suspended command ends with the connection
+            workerRunning = false;
         }
         if (workerRunning) {
             cleanupPending = true; // after the running command, which still uses the mailbox
@@ -455,31 +476,6 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         ch.flush();
     }
 
-    /** On the worker: waits while the client does not read, so that a slow reader does not fill server memory. */
-    void awaitWritable() throws Failure {
-        // a client that reads nothing for two minutes while a response waits is dropped: it holds a worker thread
-        long deadline = System.nanoTime() + Math.min(settings.autologoutAuthenticated().toNanos(),
-                TimeUnit.MINUTES.toNanos(2));
-        synchronized (writable) {
-            while (!ch.isWritable() && ch.isActive() && !closing) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    ch.close();
-                    throw Failure.no("UNAVAILABLE", "Client does not read");
-                }
-                try {
-                    writable.wait(Math.min(1000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw Failure.no("UNAVAILABLE", "Interrupted");
-                }
-            }
-        }
-        if (!ch.isActive()) {
-            throw Failure.no("UNAVAILABLE", "Connection closed");
-        }
-    }
-
     static void tagged(Out out, String tag, String status, String code, String text) {
         out.raw(tag).sp().raw(status).sp();
         if (code != null) {
@@ -581,37 +577,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     /** Runs a command's task on the worker; its tagged response is written by the task (or here on failure). */
     void worker(Command c, RawCommand raw, Task task) {
-        Runnable r = () -> {
-            Out out = out();
-            try {
-                task.run(out);
-            } catch (Failure f) {
-                updates(out, c);
-                tagged(out, c.tag(), f.status, f.code, f.getMessage());
-            } catch (StoreException e) {
-                Failure f = Failure.of(e, false);
-                updates(out, c);
-                tagged(out, c.tag(), f.status, f.code, f.getMessage());
-            } catch (Exception e) {
-                LOG.warn("IMAP {} failed for {}", c.name(), principal == null ? "?" : principal.user(), e);
-                tagged(out, c.tag(), "NO", "SERVERBUG", "Internal error");
-            } finally {
-                raw.release();
-            }
-            send(out);
-            try {
-                ch.eventLoop().execute(() -> {
-                    workerRunning = false;
-                    if (cleanupPending) {
-                        cleanupPending = false;
-                        cleanup();
-                    }
-                    done();
-                });
-            } catch (RejectedExecutionException e) {
-                cleanup(); // the event loop is gone, and the connection with it
-            }
-        };
+        Runnable r = runner(c, raw, task);
         // literals spooled to disk must be complete first; waiting for them inside the task could take the very
         // worker thread their last writes need
         java.util.concurrent.CompletableFuture<?>[] spools = raw.literals().stream().map(Literal::ready)
@@ -641,6 +607,69 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             writeNow(c.tag() + " NO [UNAVAILABLE] Server busy, try again\r\n");
             busy = false;
         }
+    }
+
+    /** The worker side of a command: runs the task, writes what it produced, and hands back to the event loop. */
+    private Runnable runner(Command c, RawCommand raw, Task task) {
+        return () -> {
+            Out out = out();
+            Task next = null;
+            try {
+                task.run(out);
+            } catch (Suspend sp) {
+                next = sp.next;
+            } catch (Failure f) {
+                updates(out, c);
+                tagged(out, c.tag(), f.status, f.code, f.getMessage());
+            } catch (StoreException e) {
+                Failure f = Failure.of(e, false);
+                updates(out, c);
+                tagged(out, c.tag(), f.status, f.code, f.getMessage());
+            } catch (Exception e) {
+                LOG.warn("IMAP {} failed for {}", c.name(), principal == null ? "?" : principal.user(), e);
+                tagged(out, c.tag(), "NO", "SERVERBUG", "Internal error");
+            } finally {
+                if (next == null) {
+                    raw.release();
+                }
+            }
+            send(out);
+            Task cont = next;
+            try {
+                ch.eventLoop().execute(() -> {
+                    if (cont != null && ch.isActive() && !closing) {
+                        Runnable again = () -> {
+                            try {
+                                conn.worker().execute(runner(c, raw, cont));
+                            } catch (RejectedExecutionException e) {
+                                raw.release();
+                                workerRunning = false;
+                                writeNow(c.tag() + " NO [UNAVAILABLE] Server busy, try again\r\n");
+                                done();
+                            }
+                        };
+                        if (ch.isWritable()) {
+                            again.run();
+                        } else {
+                            SUSPENSIONS.incrementAndGet();
+                            resumeOnWritable = again;
+                        }
+                        return;
+                    }
+                    if (cont != null) {
+                        raw.release();
+                    }
+                    workerRunning = false;
+                    if (cleanupPending) {
+                        cleanupPending = false;
+                        cleanup();
+                    }
+                    done();
+                });
+            } catch (RejectedExecutionException e) {
+                cleanup(); // the event loop is gone, and the connection with it
+            }
+        };
     }
 
     /** Reports pending mailbox changes at a point where the command allows them. */

@@ -378,4 +378,40 @@ class SocketSessionTest {
             assertTrue(resp.length > msg.length);
         }
     }
+
+    /** A long FETCH of many messages to a client that does not read gives the worker back until it reads. */
+    @Test
+    void aStalledReaderOfManyMessagesHoldsNoWorker() throws Exception {
+        byte[] body = new byte[20000];
+        java.util.Arrays.fill(body, (byte) 'y');
+        byte[] head = "Subject: many\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(head, 0, body, 0, head.length);
+        InetSocketAddress addr = (InetSocketAddress) server.localAddress();
+        int count = 300;
+        try (Client a = new Client(addr); Client b = new Client(addr)) {
+            a.line();
+            b.line();
+            a.cmd("l", "LOGIN alice secret");
+            a.send("p APPEND INBOX");
+            for (int i = 0; i < count; i++) {
+                a.send(" {" + body.length + "+}\r\n");
+                a.out.write(body);
+            }
+            a.send("\r\n");
+            assertTrue(new String(a.until("p"), StandardCharsets.US_ASCII).contains("p OK [APPENDUID"));
+            a.cmd("s", "SELECT INBOX");
+            long suspended = ImapSession.SUSPENSIONS.get();
+            a.send("f FETCH 1:* BODY.PEEK[]\r\n"); // about 6 MB, and read nothing
+            Thread.sleep(300);
+            assertTrue(ImapSession.SUSPENSIONS.get() > suspended, "the FETCH did not wait for the reader");
+            long t0 = System.nanoTime();
+            assertTrue(b.cmd("l", "LOGIN alice secret").contains("l OK"));
+            assertTrue(b.cmd("n", "STATUS INBOX (MESSAGES)").contains("MESSAGES " + count));
+            assertTrue(System.nanoTime() - t0 < 3_000_000_000L, "the other session waited for the stalled one");
+            String resp = new String(a.until("f"), StandardCharsets.US_ASCII);
+            int fetches = resp.split("\\* \\d+ FETCH \\(BODY\\[\\] \\{20000\\}", -1).length - 1;
+            assertEquals(count, fetches);
+            assertTrue(resp.endsWith("f OK FETCH completed\r\n"), resp.substring(resp.length() - 100));
+        }
+    }
 }
