@@ -1,0 +1,513 @@
+package io.pillarbox.itest;
+
+import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.auth.WritableRealm;
+import io.pillarbox.api.delivery.LocalDelivery;
+import io.pillarbox.api.store.Mailbox;
+import io.pillarbox.api.store.MailStores;
+import io.pillarbox.api.store.MessageContent;
+import io.pillarbox.api.store.MessageInfo;
+import io.pillarbox.api.store.StoreSession;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import javax.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+/**
+ * SMTP, submission, SMTPS and LMTP in the distribution, with Angus Mail, swaks (Debian package {@code swaks}) and raw
+ * protocol scripts; mail is read back through {@link MailStores} (the distribution's Maildir store).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class SmtpIT extends PillarboxTestSupport {
+
+    private static final String ALICE = "smtp-alice@localhost";
+    private static final String BOB = "smtp-bob@localhost";
+    private static final String PASSWORD = "s3cret-Pa55";
+
+    private static boolean usersAdded;
+    private static int mxPort;
+    private static int submissionPort;
+    private static int smtpsPort;
+    private static int lmtpPort;
+
+    @Inject
+    ConfigurationAdmin cm;
+
+    @Inject
+    WritableRealm realm;
+
+    @Inject
+    Authenticator authenticator;
+
+    @Inject
+    MailStores stores;
+
+    @Inject
+    LocalDelivery delivery;
+
+    @Configuration
+    public Option[] config() {
+        List<Option> o = new ArrayList<>(distributionOptions());
+        o.addAll(MailClients.mailClientOptions());
+        return o.toArray(new Option[0]);
+    }
+
+    @Before
+    public void setUp() throws Exception {
+        synchronized (SmtpIT.class) {
+            if (usersAdded) {
+                return;
+            }
+            realm.addUser(ALICE, PASSWORD.toCharArray());
+            realm.addUser(BOB, PASSWORD.toCharArray());
+            mxPort = freePort();
+            createListener(cm, "smtp-mx-it", "smtp", mxPort, "starttls", "smtp.role", "mx");
+            submissionPort = freePort();
+            createListener(cm, "smtp-sub-it", "smtp", submissionPort, "starttls", "smtp.role", "submission");
+            smtpsPort = freePort();
+            createListener(cm, "smtps-it", "smtp", smtpsPort, "implicit", "smtp.role", "submission");
+            lmtpPort = freePort();
+            createListener(cm, "lmtp-it", "lmtp", lmtpPort, "none");
+            for (int p : new int[]{mxPort, submissionPort, smtpsPort, lmtpPort}) {
+                await("listener on " + p, () -> accepts(p));
+            }
+            await("users known to the realm", () -> principal(ALICE) != null && principal(BOB) != null);
+            usersAdded = true;
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private MailPrincipal principal(String user) {
+        try {
+            return authenticator.lookup(user).toCompletableFuture().get(10, TimeUnit.SECONDS).orElse(null);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** The messages in a user's INBOX, oldest first, read through the store. */
+    private List<byte[]> inbox(String user) throws Exception {
+        List<byte[]> out = new ArrayList<>();
+        try (StoreSession s = stores.open(principal(user), () -> { })) {
+            Mailbox m = s.open(StoreSession.INBOX, true);
+            try {
+                for (MessageInfo i : m.messages()) {
+                    MessageContent c = m.content(i.uid());
+                    try (InputStream in = c.open()) {
+                        out.add(in.readAllBytes());
+                    }
+                }
+            } finally {
+                m.close();
+            }
+        }
+        return out;
+    }
+
+    private byte[] last(String user) throws Exception {
+        List<byte[]> all = inbox(user);
+        assertTrue("no mail for " + user, !all.isEmpty());
+        return all.get(all.size() - 1);
+    }
+
+    /** A multi-line SMTP reply as one string (lines joined with \n). */
+    private static String reply(LineClient c) throws IOException {
+        StringBuilder b = new StringBuilder();
+        while (true) {
+            String l = c.read();
+            if (l == null) {
+                throw new IOException("connection closed after: " + b);
+            }
+            b.append(l);
+            if (l.length() < 4 || l.charAt(3) != '-') {
+                return b.toString();
+            }
+            b.append('\n');
+        }
+    }
+
+    private static String call(LineClient c, String line) throws IOException {
+        c.send(line);
+        return reply(c);
+    }
+
+    private static void assertReply(String prefix, String reply) {
+        assertTrue("expected " + prefix + " but got: " + reply, reply.startsWith(prefix));
+    }
+
+    private static Properties props(String... kv) {
+        Properties p = new Properties();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            p.put(kv[i], kv[i + 1]);
+        }
+        return p;
+    }
+
+    /** Sends a message unchanged (no saveChanges) and returns the exact octets the client wrote. */
+    private static byte[] send(Session session, String protocol, int port, String user, MimeMessage msg,
+                               String... to) throws Exception {
+        return MailClients.withMailClient(() -> {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            msg.writeTo(bytes);
+            InternetAddress[] rcpts = new InternetAddress[to.length];
+            for (int i = 0; i < to.length; i++) {
+                rcpts[i] = new InternetAddress(to[i]);
+            }
+            try (Transport t = session.getTransport(protocol)) {
+                if (user == null) {
+                    t.connect("127.0.0.1", port, null, null);
+                } else {
+                    t.connect("127.0.0.1", port, user, PASSWORD);
+                }
+                t.sendMessage(msg, rcpts);
+            }
+            return bytes.toByteArray();
+        });
+    }
+
+    private static MimeMessage parse(Session session, byte[] raw) throws Exception {
+        return MailClients.withMailClient(() -> new MimeMessage(session, new ByteArrayInputStream(raw)));
+    }
+
+    /** Checks that a stored message is the sent octets preceded by exactly Return-Path and Received. */
+    private static void assertTraceAndExact(byte[] sent, byte[] stored, String returnPath) {
+        assertTrue("stored message shorter than sent", stored.length > sent.length);
+        byte[] tail = Arrays.copyOfRange(stored, stored.length - sent.length, stored.length);
+        assertArrayEquals("the message arrives byte for byte", sent, tail);
+        String trace = new String(stored, 0, stored.length - sent.length, StandardCharsets.UTF_8);
+        assertTrue(trace, trace.startsWith("Return-Path: <" + returnPath + ">\r\nReceived: from "));
+        assertTrue(trace, trace.endsWith("\r\n"));
+        int fields = 0;
+        for (String line : trace.split("\r\n")) {
+            if (!line.startsWith("\t")) {
+                fields++;
+            }
+        }
+        assertEquals("exactly two trace header fields: " + trace, 2, fields);
+    }
+
+    // ------------------------------------------------------------------ Angus Mail
+
+    @Test
+    public void angusMailDeliversByteExactWithDotStuffingAndEightBitBodies() throws Exception {
+        Session session = MailClients.mailSession(props("mail.mime.allowutf8", "true"));
+        String raw = "From: Sender <sender@example.com>\r\n"
+                + "To: " + ALICE + "\r\n"
+                + "Subject: Gr\u00fc\u00dfe aus K\u00f6ln \u2014 \u65e5\u672c\r\n"
+                + "Message-ID: <smtp-it-1@example.com>\r\n"
+                + "MIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=UTF-8\r\n"
+                + "Content-Transfer-Encoding: 8bit\r\n"
+                + "\r\n"
+                + ".a line starting with a dot\r\n"
+                + "..two dots\r\n"
+                + ".\r\n"
+                + "\u00e9t\u00e9 \u00fcber \u65e5\u672c\u8a9e \ud83d\udce8\r\n"
+                + "last line\r\n";
+        MimeMessage msg = parse(session, raw.getBytes(StandardCharsets.UTF_8));
+        byte[] sent = send(session, "smtp", mxPort, null, msg, ALICE);
+        assertArrayEquals("the client sends the message as written", raw.getBytes(StandardCharsets.UTF_8), sent);
+        byte[] stored = last(ALICE);
+        assertTraceAndExact(sent, stored, "sender@example.com");
+        String s = new String(stored, StandardCharsets.UTF_8);
+        assertTrue(s, s.contains("\r\n\tfor <" + ALICE + ">;"));
+    }
+
+    @Test
+    public void authPlainOverStartTlsOnSubmission() throws Exception {
+        Session session = MailClients.mailSession(props("mail.smtp.auth", "true", "mail.smtp.starttls.enable", "true",
+                "mail.smtp.starttls.required", "true", "mail.smtp.auth.mechanisms", "PLAIN",
+                "mail.smtp.from", ALICE));
+        byte[] raw = ("From: " + ALICE + "\r\nTo: " + BOB + "\r\nSubject: submitted\r\n\r\nvia 587\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] sent = send(session, "smtp", submissionPort, ALICE, parse(session, raw), BOB);
+        byte[] stored = last(BOB);
+        assertTraceAndExact(sent, stored, ALICE);
+        assertTrue(new String(stored, StandardCharsets.UTF_8).contains(" with ESMTPSA id "));
+    }
+
+    @Test
+    public void smtpsWithImplicitTls() throws Exception {
+        Session session = MailClients.mailSession(props("mail.smtps.auth", "true", "mail.smtps.from", BOB));
+        byte[] raw = ("From: " + BOB + "\r\nTo: " + ALICE + "\r\nSubject: smtps\r\n\r\nvia 465\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] sent = send(session, "smtps", smtpsPort, BOB, parse(session, raw), ALICE);
+        byte[] stored = last(ALICE);
+        assertTraceAndExact(sent, stored, BOB);
+        assertTrue(new String(stored, StandardCharsets.UTF_8).contains(" with ESMTPSA id "));
+    }
+
+    @Test
+    public void aTwentyFiveMegabyteMessage() throws Exception {
+        Session session = MailClients.mailSession(props("mail.smtp.from", "big@example.com"));
+        StringBuilder head = new StringBuilder("From: big@example.com\r\nTo: " + BOB + "\r\nSubject: 25 MB\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n");
+        byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);
+        int lineLen = 78;
+        int lines = 25 * 1024 * 1024 / lineLen;
+        byte[] raw = new byte[h.length + lines * lineLen];
+        System.arraycopy(h, 0, raw, 0, h.length);
+        java.util.Random rnd = new java.util.Random(42);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        int p = h.length;
+        for (int i = 0; i < lines; i++) {
+            for (int j = 0; j < 76; j++) {
+                raw[p++] = (byte) alphabet.charAt(rnd.nextInt(64));
+            }
+            raw[p++] = '\r';
+            raw[p++] = '\n';
+        }
+        assertTrue(raw.length > 25_000_000);
+        long t0 = System.nanoTime();
+        MimeMessage msg = MailClients.withMailClient(() -> new MimeMessage(session,
+                new jakarta.mail.util.SharedByteArrayInputStream(raw)));
+        send(session, "smtp", mxPort, null, msg, BOB);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        byte[] stored = last(BOB);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] tail = Arrays.copyOfRange(stored, stored.length - raw.length, stored.length);
+        assertArrayEquals("25 MB arrive intact", sha.digest(raw), MessageDigest.getInstance("SHA-256").digest(tail));
+        System.out.println("SmtpIT: 25 MB message sent and stored in " + ms + " ms");
+    }
+
+    @Test
+    public void sizeIsEnforcedAtMailFromAndDuringData() throws Exception {
+        org.osgi.service.cm.Configuration c = cm.getConfiguration("io.pillarbox.smtp", "?");
+        Dictionary<String, Object> p = new Hashtable<>();
+        p.put("maxMessageSize", 100_000L);
+        c.update(p);
+        try {
+            await("SIZE 100000 advertised", () -> {
+                try (LineClient l = LineClient.connect(mxPort)) {
+                    reply(l);
+                    return call(l, "EHLO it.example").contains("SIZE 100000");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            try (LineClient l = LineClient.connect(mxPort)) {
+                assertReply("220 ", reply(l));
+                call(l, "EHLO it.example");
+                assertReply("552 5.3.4 ", call(l, "MAIL FROM:<x@example.com> SIZE=100001"));
+                assertReply("250 2.1.0", call(l, "MAIL FROM:<x@example.com> SIZE=5000"));
+                assertReply("250 2.1.5", call(l, "RCPT TO:<" + ALICE + ">"));
+                assertReply("354", call(l, "DATA"));
+                String line = "y".repeat(98);
+                for (int i = 0; i < 1100; i++) {
+                    l.send(line);
+                }
+                assertReply("552 5.3.4 Message size exceeds fixed maximum message size", call(l, "."));
+                assertReply("250 2.0.0", call(l, "NOOP"));
+            }
+            // and Angus Mail, which declares SIZE, is refused before it sends the message
+            Session session = MailClients.mailSession(props("mail.smtp.from", "x@example.com"));
+            byte[] raw = ("Subject: big\r\n\r\n" + "z".repeat(900).concat("\r\n").repeat(200))
+                    .getBytes(StandardCharsets.US_ASCII);
+            try {
+                send(session, "smtp", mxPort, null, parse(session, raw), ALICE);
+                fail("a message over the limit was accepted");
+            } catch (MessagingException e) {
+                assertTrue(String.valueOf(e), String.valueOf(e).contains("552"));
+            }
+        } finally {
+            c.delete();
+        }
+        await("default SIZE back", () -> {
+            try (LineClient l = LineClient.connect(mxPort)) {
+                reply(l);
+                return call(l, "EHLO it.example").contains("SIZE 52428800");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ protocol scripts
+
+    @Test
+    public void unknownUserRelayAndSubmissionWithoutAuthAreRefused() throws Exception {
+        try (LineClient l = LineClient.connect(mxPort)) {
+            assertReply("220 ", reply(l));
+            assertReply("503 5.5.1", call(l, "MAIL FROM:<x@example.com>"));
+            String ehlo = call(l, "EHLO it.example");
+            assertTrue(ehlo, ehlo.contains("250-STARTTLS") && ehlo.contains("250-PIPELINING")
+                    && ehlo.contains("250-CHUNKING") && ehlo.contains("250-SMTPUTF8") && ehlo.contains("250-DSN"));
+            assertReply("250 2.1.0", call(l, "MAIL FROM:<x@example.com>"));
+            assertReply("550 5.1.1", call(l, "RCPT TO:<nobody@localhost>"));
+            assertReply("554 5.7.1", call(l, "RCPT TO:<victim@example.net>"));
+            assertReply("554 5.7.1", call(l, "RCPT TO:<victim@LOCALHOST.example.net>"));
+            assertReply("250 2.1.5", call(l, "RCPT TO:<" + ALICE.toUpperCase() + ">"));
+            assertReply("250 2.1.5", call(l, "RCPT TO:<postmaster>"));
+            assertReply("250 2.0.0", call(l, "RSET"));
+            assertReply("221 2.0.0", call(l, "QUIT"));
+        }
+        try (LineClient l = LineClient.connect(submissionPort)) {
+            assertReply("220 ", reply(l));
+            call(l, "EHLO it.example");
+            assertReply("530 5.7.0", call(l, "MAIL FROM:<" + ALICE + ">"));
+            assertReply("535 5.7.8", call(l, "AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(
+                    ("\0" + ALICE + "\0wrong").getBytes(StandardCharsets.UTF_8))));
+        }
+        // Angus Mail without AUTH on submission
+        Session session = MailClients.mailSession(props("mail.smtp.from", ALICE));
+        try {
+            send(session, "smtp", submissionPort, null, parse(session, "Subject: x\r\n\r\nx\r\n"
+                    .getBytes(StandardCharsets.US_ASCII)), BOB);
+            fail("submission without AUTH was accepted");
+        } catch (MessagingException e) {
+            assertTrue(String.valueOf(e), String.valueOf(e).contains("530"));
+        }
+    }
+
+    @Test
+    public void authenticatedRemoteRecipientsGetATemporaryRefusal() throws Exception {
+        try (LineClient l = LineClient.connect(mxPort)) {
+            reply(l);
+            call(l, "EHLO it.example");
+            assertReply("235 2.7.0", call(l, "AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(
+                    ("\0" + ALICE + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8))));
+            assertReply("250 2.1.0", call(l, "MAIL FROM:<" + ALICE + ">"));
+            assertReply("451 4.3.0", call(l, "RCPT TO:<friend@example.net>"));
+        }
+    }
+
+    @Test
+    public void aPipelinedSession() throws Exception {
+        int before = inbox(ALICE).size();
+        int beforeBob = inbox(BOB).size();
+        try (LineClient l = LineClient.connect(mxPort)) {
+            assertReply("220 ", reply(l));
+            assertTrue(call(l, "EHLO it.example").contains("PIPELINING"));
+            l.out.write(("MAIL FROM:<pipe@example.com>\r\nRCPT TO:<" + ALICE + ">\r\nRCPT TO:<nobody@localhost>\r\n"
+                    + "RCPT TO:<" + BOB + ">\r\nDATA\r\n").getBytes(StandardCharsets.US_ASCII));
+            l.out.flush();
+            assertReply("250 2.1.0", reply(l));
+            assertReply("250 2.1.5", reply(l));
+            assertReply("550 5.1.1", reply(l));
+            assertReply("250 2.1.5", reply(l));
+            assertReply("354", reply(l));
+            l.out.write(("Subject: pipelined\r\n\r\none\r\n.\r\nMAIL FROM:<pipe@example.com>\r\nRCPT TO:<" + BOB
+                    + ">\r\nBDAT 21 LAST\r\nSubject: bdat\r\n\r\nok\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+            l.out.flush();
+            assertReply("250 2.0.0", reply(l));
+            assertReply("250 2.1.0", reply(l));
+            assertReply("250 2.1.5", reply(l));
+            assertReply("250 2.0.0", reply(l));
+            assertReply("221 2.0.0", reply(l));
+        }
+        assertEquals(before + 1, inbox(ALICE).size());
+        assertEquals(beforeBob + 2, inbox(BOB).size());
+        assertTrue(new String(last(BOB), StandardCharsets.UTF_8).endsWith("\r\nSubject: bdat\r\n\r\nok\r\n"));
+    }
+
+    @Test
+    public void lmtpGivesEachRecipientItsOwnReply() throws Exception {
+        int before = inbox(ALICE).size();
+        try (LineClient l = LineClient.connect(lmtpPort)) {
+            assertReply("220 ", reply(l));
+            assertReply("500 5.5.1", call(l, "EHLO mta.example"));
+            assertTrue(call(l, "LHLO mta.example").startsWith("250-"));
+            assertReply("250 2.1.0", call(l, "MAIL FROM:<list@example.com>"));
+            String r1 = call(l, "RCPT TO:<" + ALICE + ">");
+            String r2 = call(l, "RCPT TO:<nobody@localhost>");
+            String r3 = call(l, "RCPT TO:<" + BOB + ">");
+            assertReply("250 2.1.5", r1);
+            assertReply("550 5.1.1", r2);
+            assertReply("250 2.1.5", r3);
+            assertReply("354", call(l, "DATA"));
+            l.send("Subject: lmtp");
+            l.send("");
+            l.send("three recipients, one unknown");
+            l.send(".");
+            String d1 = reply(l);
+            String d2 = reply(l);
+            assertReply("250 2.0.0 <" + ALICE + ">", d1);
+            assertReply("250 2.0.0 <" + BOB + ">", d2);
+            assertEquals("three distinct replies", 3, new java.util.HashSet<>(List.of(d1, d2, r2)).size());
+            assertReply("221", call(l, "QUIT"));
+        }
+        assertEquals(before + 1, inbox(ALICE).size());
+        assertTrue(new String(last(ALICE), StandardCharsets.UTF_8).contains(" with LMTP id "));
+    }
+
+    // ------------------------------------------------------------------ swaks (Debian package swaks)
+
+    private static String swaks(String... args) throws Exception {
+        if (!new File("/usr/bin/swaks").canExecute()) {
+            fail("swaks is not installed: install the Debian package 'swaks' (and 'libio-socket-ssl-perl' for TLS)");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add("/usr/bin/swaks");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue("swaks did not finish", p.waitFor(60, TimeUnit.SECONDS));
+        String s = new String(out, StandardCharsets.UTF_8);
+        assertEquals("swaks failed:\n" + s, 0, p.exitValue());
+        return s;
+    }
+
+    @Test
+    public void swaksPipelinesToTheMxAndAuthenticatesOverStartTls() throws Exception {
+        int before = inbox(BOB).size();
+        String out = swaks("--server", "127.0.0.1:" + mxPort, "--from", "swaks@example.com", "--to", BOB,
+                "--helo", "swaks.example", "--pipeline", "--header", "Subject: swaks to the MX",
+                "--body", "Hello from swaks\n.dot line\n");
+        assertTrue(out, out.contains("250 2.0.0 Ok: delivered as"));
+        String out2 = swaks("--server", "127.0.0.1:" + submissionPort, "--from", ALICE, "--to", BOB,
+                "--tls", "--auth", "PLAIN", "--auth-user", ALICE, "--auth-password", PASSWORD,
+                "--header", "Subject: swaks submission", "--body", "submitted with STARTTLS and AUTH PLAIN");
+        assertTrue(out2, out2.contains("235 2.7.0"));
+        List<byte[]> mail = inbox(BOB);
+        assertEquals(before + 2, mail.size());
+        String first = new String(mail.get(mail.size() - 2), StandardCharsets.UTF_8);
+        assertTrue(first, first.startsWith("Return-Path: <swaks@example.com>\r\nReceived: from swaks.example"));
+        assertTrue(first, first.contains("\r\n.dot line\r\n"));
+        String second = new String(mail.get(mail.size() - 1), StandardCharsets.UTF_8);
+        assertTrue(second, second.contains(" with ESMTPSA id ") && second.contains("submitted with STARTTLS"));
+        String lmtp = swaks("--server", "127.0.0.1:" + lmtpPort, "--protocol", "LMTP", "--from", "x@example.com",
+                "--to", ALICE + "," + BOB, "--header", "Subject: swaks lmtp");
+        assertTrue(lmtp, lmtp.contains("<" + ALICE + "> Ok") && lmtp.contains("<" + BOB + "> Ok"));
+    }
+
+    @Test
+    public void deliveryServiceIsTheDistributionsOne() {
+        assertEquals(io.pillarbox.api.delivery.Resolution.Kind.REMOTE, delivery.resolve("a@example.net").kind());
+        assertEquals(io.pillarbox.api.delivery.Resolution.Kind.LOCAL, delivery.resolve("postmaster@LOCALHOST").kind());
+    }
+}
