@@ -97,6 +97,7 @@ public class ExternalAuthIT extends PillarboxTestSupport {
         Dictionary<String, Object> transportBefore = copy(transport.getProperties());
         Dictionary<String, Object> saslBefore = copy(sasl.getProperties());
         org.osgi.service.cm.Configuration listener = null;
+        org.osgi.service.cm.Configuration startTlsListener = null;
         try {
             Dictionary<String, Object> t = transportBefore == null ? new Hashtable<>() : copy(transportBefore);
             t.put("tls.clientAuth", "optional");
@@ -113,7 +114,9 @@ public class ExternalAuthIT extends PillarboxTestSupport {
             }
             int port = freePort();
             listener = createListener(cm, "imaps-external", "imap", port, "implicit");
-            await("IMAPS listener", () -> accepts(port));
+            int startTlsPort = freePort();
+            startTlsListener = createListener(cm, "imap-external", "imap", startTlsPort, "starttls");
+            await("IMAP listeners", () -> accepts(port) && accepts(startTlsPort));
 
             // a certificate from the trusted CA: EXTERNAL offered, logs in as the CN, the mailbox is usable
             try (ImapIT.Imap c = imaps(port, good)) {
@@ -142,6 +145,17 @@ public class ExternalAuthIT extends PillarboxTestSupport {
                 List<String> auth = c.cmd("a AUTHENTICATE EXTERNAL =");
                 assertTrue(auth.toString(), auth.get(auth.size() - 1).startsWith("a NO"));
             }
+            // after STARTTLS: not offered in clear, offered once TLS carries the certificate
+            try (ImapIT.Imap c = ImapIT.Imap.connect(startTlsPort)) {
+                assertTrue(c.read().startsWith("* OK"));
+                assertFalse(capability(c).contains("AUTH=EXTERNAL"));
+                c.expectOk(c.cmd("s STARTTLS"));
+                c.attach(handshake(c.socket, startTlsPort, good));
+                assertTrue(capability(c).contains(" AUTH=EXTERNAL"));
+                c.expectOk(c.cmd("a AUTHENTICATE EXTERNAL " + Base64.getEncoder().encodeToString(
+                        USER.getBytes(StandardCharsets.UTF_8))));
+                c.expectOk(c.cmd("b SELECT INBOX"));
+            }
             // a certificate from another CA (presented whatever the server asks for): the handshake fails
             try (ImapIT.Imap c = imaps(port, foreign)) {
                 String caps = capability(c);
@@ -152,6 +166,9 @@ public class ExternalAuthIT extends PillarboxTestSupport {
         } finally {
             if (listener != null) {
                 listener.delete();
+            }
+            if (startTlsListener != null) {
+                startTlsListener.delete();
             }
             restore(sasl, saslBefore);
             restore(transport, transportBefore);
@@ -180,13 +197,8 @@ public class ExternalAuthIT extends PillarboxTestSupport {
     /** An implicit-TLS IMAP connection presenting the client's certificate (none for {@code null}). */
     private static ImapIT.Imap imaps(int port, Client client) throws Exception {
         ImapIT.Imap c = ImapIT.Imap.connect(port);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(client == null ? null : new KeyManager[]{client.keyManager()}, new TrustManager[]{TRUST_ANY}, null);
-        Socket plain = c.socket;
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, HOST, port, true);
-        s.setSoTimeout(10_000);
+        SSLSocket s = handshake(c.socket, port, client);
         try {
-            s.startHandshake();
             c.attach(s);
             String greeting = c.read();
             if (!greeting.startsWith("* OK")) {
@@ -194,6 +206,21 @@ public class ExternalAuthIT extends PillarboxTestSupport {
             }
             return c;
         } catch (IOException | RuntimeException | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** TLS over an open socket, presenting the client's certificate (none for {@code null}). */
+    private static SSLSocket handshake(Socket plain, int port, Client client) throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(client == null ? null : new KeyManager[]{client.keyManager()}, new TrustManager[]{TRUST_ANY}, null);
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, HOST, port, true);
+        s.setSoTimeout(10_000);
+        try {
+            s.startHandshake();
+            return s;
+        } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         }
