@@ -62,6 +62,8 @@ public class SmtpIT extends PillarboxTestSupport {
     private static int submissionPort;
     private static int smtpsPort;
     private static int lmtpPort;
+    private static int imapPort;
+    private static int pop3Port;
 
     @Inject
     ConfigurationAdmin cm;
@@ -101,7 +103,11 @@ public class SmtpIT extends PillarboxTestSupport {
             createListener(cm, "smtps-it", "smtp", smtpsPort, "implicit", "smtp.role", "submission");
             lmtpPort = freePort();
             createListener(cm, "lmtp-it", "lmtp", lmtpPort, "none");
-            for (int p : new int[]{mxPort, submissionPort, smtpsPort, lmtpPort}) {
+            imapPort = freePort();
+            createListener(cm, "smtp-it-imap", "imap", imapPort, "none");
+            pop3Port = freePort();
+            createListener(cm, "smtp-it-pop3", "pop3", pop3Port, "none");
+            for (int p : new int[]{mxPort, submissionPort, smtpsPort, lmtpPort, imapPort, pop3Port}) {
                 await("listener on " + p, () -> accepts(p));
             }
             await("users known to the realm", () -> principal(ALICE) != null && principal(BOB) != null);
@@ -355,6 +361,101 @@ public class SmtpIT extends PillarboxTestSupport {
                 return false;
             }
         });
+    }
+
+    // ------------------------------------------------------------------ read back over IMAP and POP3
+
+    private static byte[] raw(jakarta.mail.Message m) throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        m.writeTo(b);
+        return b.toByteArray();
+    }
+
+    @Test
+    public void mailSentOverSmtpIsReadBackOverImapAndPop3AndAnImapIdleIsToldWithinASecond() throws Exception {
+        Session session = MailClients.mailSession(props("mail.smtp.from", "reader@example.com"));
+        byte[] rawMsg = ("From: reader@example.com\r\nTo: " + ALICE + "\r\nSubject: read me back\r\n"
+                + "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + "..stuffed\r\n\u00e4\u00f6\u00fc \u65e5\u672c\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] sent = send(session, "smtp", mxPort, null, parse(session, rawMsg), ALICE);
+        byte[] stored = last(ALICE);
+        assertTraceAndExact(sent, stored, "reader@example.com");
+
+        MailClients.withMailClient(() -> {
+            jakarta.mail.Store imap = session.getStore("imap");
+            imap.connect("127.0.0.1", imapPort, ALICE, PASSWORD);
+            try {
+                jakarta.mail.Folder inbox = imap.getFolder("INBOX");
+                inbox.open(jakarta.mail.Folder.READ_ONLY);
+                jakarta.mail.Message m = inbox.getMessage(inbox.getMessageCount());
+                assertArrayEquals("IMAP gives back the stored octets", stored, raw(m));
+                inbox.close(false);
+            } finally {
+                imap.close();
+            }
+            jakarta.mail.Store pop = session.getStore("pop3");
+            pop.connect("127.0.0.1", pop3Port, ALICE, PASSWORD);
+            try {
+                jakarta.mail.Folder inbox = pop.getFolder("INBOX");
+                inbox.open(jakarta.mail.Folder.READ_ONLY);
+                jakarta.mail.Message m = inbox.getMessage(inbox.getMessageCount());
+                assertArrayEquals("POP3 gives back the stored octets", stored, raw(m));
+                inbox.close(false);
+            } finally {
+                pop.close();
+            }
+            return null;
+        });
+
+        // an IMAP client in IDLE hears of new mail within a second of the SMTP 250
+        java.util.concurrent.CompletableFuture<Long> told = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CountDownLatch idling = new java.util.concurrent.CountDownLatch(1);
+        jakarta.mail.Store imap = MailClients.withMailClient(() -> {
+            jakarta.mail.Store st = session.getStore("imap");
+            st.connect("127.0.0.1", imapPort, ALICE, PASSWORD);
+            return st;
+        });
+        try {
+            org.eclipse.angus.mail.imap.IMAPFolder inbox = MailClients.withMailClient(() -> {
+                org.eclipse.angus.mail.imap.IMAPFolder f = (org.eclipse.angus.mail.imap.IMAPFolder) imap.getFolder("INBOX");
+                f.open(jakarta.mail.Folder.READ_ONLY);
+                f.addMessageCountListener(new jakarta.mail.event.MessageCountAdapter() {
+                    @Override
+                    public void messagesAdded(jakarta.mail.event.MessageCountEvent e) {
+                        told.complete(System.nanoTime());
+                    }
+                });
+                return f;
+            });
+            Thread idler = new Thread(() -> {
+                try {
+                    MailClients.withMailClient(() -> {
+                        idling.countDown();
+                        while (!told.isDone()) {
+                            inbox.idle(true);
+                        }
+                        return null;
+                    });
+                } catch (Exception e) {
+                    told.completeExceptionally(e);
+                }
+            }, "smtp-it-idle");
+            idler.setDaemon(true);
+            idler.start();
+            idling.await(10, TimeUnit.SECONDS);
+            Thread.sleep(500); // let IDLE start
+            send(session, "smtp", mxPort, null, parse(session, ("Subject: idle\r\n\r\nwake up\r\n")
+                    .getBytes(StandardCharsets.US_ASCII)), ALICE);
+            long sentAt = System.nanoTime();
+            long at = told.get(10, TimeUnit.SECONDS);
+            long ms = (at - sentAt) / 1_000_000;
+            assertTrue("IDLE told after " + ms + " ms", ms < 1000);
+        } finally {
+            MailClients.withMailClient(() -> {
+                imap.close();
+                return null;
+            });
+        }
     }
 
     // ------------------------------------------------------------------ protocol scripts
