@@ -44,7 +44,7 @@ final class DataReceiver {
                 case LINE_START -> {
                     if (b == '.') {
                         state = State.DOT;
-                        lineLength = 1;
+                        lineLength = 0; // the stuffing dot is not part of the message line
                     } else {
                         inLine(b, out);
                     }
