@@ -72,7 +72,7 @@ public class ImapIT extends PillarboxTestSupport {
             createListener(cm, "imaps-test", "imap", imapsPort, "implicit");
             await("IMAP listeners", () -> accepts(imapPort) && accepts(imapsPort));
         }
-        for (String user : List.of("alice", "bob", "carol", "dave", "erin", "frank")) {
+        for (String user : List.of("alice", "bob", "carol", "dave", "erin", "frank", "grace")) {
             if (!realm.users().contains(user)) {
                 realm.addUser(user, PASSWORD.toCharArray());
             }
@@ -320,6 +320,142 @@ public class ImapIT extends PillarboxTestSupport {
             try {
                 jakarta.mail.Folder[] folders = store.getDefaultFolder().list("*");
                 assertTrue(Arrays.stream(folders).anyMatch(f -> f.getFullName().equals("Sent")));
+            } finally {
+                store.close();
+            }
+            return null;
+        });
+    }
+
+    @Test
+    public void everyOtherCommandAndExtensionByScript() throws Exception {
+        try (Imap c = Imap.loggedIn(imapPort, "grace")) {
+            List<String> r;
+            r = c.cmd("e1 ID (\"name\" \"script\")");
+            c.expectOk(r);
+            assertTrue(r.get(0), r.get(0).startsWith("* ID ("));
+            r = c.cmd("e2 NAMESPACE");
+            c.expectOk(r);
+            assertTrue(r.get(0), r.get(0).startsWith("* NAMESPACE ((\"\" \"/\"))"));
+            r = c.cmd("e3 ENABLE CONDSTORE QRESYNC");
+            c.expectOk(r);
+            assertTrue(r.get(0), r.get(0).startsWith("* ENABLED") && r.get(0).contains("QRESYNC"));
+
+            // mailbox management
+            c.expectOk(c.cmd("m1 CREATE Projects/Alpha"));
+            c.expectOk(c.cmd("m2 SUBSCRIBE Projects/Alpha"));
+            r = c.cmd("m3 LSUB \"\" \"Projects/*\"");
+            assertTrue(r.toString(), r.stream().anyMatch(l -> l.startsWith("* LSUB") && l.contains("Projects/Alpha")));
+            c.expectOk(c.cmd("m4 RENAME Projects/Alpha Projects/Beta"));
+            r = c.cmd("m5 LIST \"\" \"Projects/*\" RETURN (SUBSCRIBED CHILDREN STATUS (MESSAGES UIDNEXT SIZE))");
+            c.expectOk(r);
+            assertTrue(r.toString(), r.stream().anyMatch(l -> l.startsWith("* LIST") && l.contains("Projects/Beta")));
+            assertTrue(r.toString(), r.stream().anyMatch(l -> l.startsWith("* STATUS") && l.contains("SIZE 0")));
+            c.expectOk(c.cmd("m6 UNSUBSCRIBE Projects/Beta"));
+            c.expectOk(c.cmd("m7 DELETE Projects/Beta"));
+            assertTrue(last(c.cmd("m8 SELECT Projects/Beta")).startsWith("m8 NO"));
+
+            // MULTIAPPEND with LITERAL+ (no continuation waits)
+            String a = "From: x@example.org\r\nSubject: bravo\r\nReferences: <r1@x>\r\nMessage-ID: <r2@x>\r\n\r\nb\r\n";
+            String b = "From: y@example.org\r\nSubject: alpha\r\nMessage-ID: <r1@x>\r\n\r\na\r\n";
+            String cc = "From: z@example.org\r\nSubject: charlie\r\n\r\nc\r\n";
+            c.send("x1 APPEND INBOX (\\Seen) {" + a.length() + "+}");
+            c.socket.getOutputStream().write(a.getBytes(StandardCharsets.UTF_8));
+            c.send(" {" + b.length() + "+}");
+            c.socket.getOutputStream().write(b.getBytes(StandardCharsets.UTF_8));
+            c.send(" (\\Flagged) {" + cc.length() + "+}");
+            c.socket.getOutputStream().write(cc.getBytes(StandardCharsets.UTF_8));
+            c.send("");
+            r = c.readTagged("x1");
+            assertTrue(last(r), last(r).matches("x1 OK \\[APPENDUID \\d+ \\d+:\\d+] .*"));
+
+            r = c.cmd("x2 EXAMINE INBOX (QRESYNC (1 1))");
+            c.expectOk(r);
+            assertTrue(last(r), last(r).contains("[READ-ONLY]"));
+            assertTrue(r.toString(), r.stream().anyMatch(l -> l.startsWith("* OK [HIGHESTMODSEQ ")));
+            assertTrue(last(c.cmd("x3 STORE 1 +FLAGS (\\Deleted)")).startsWith("x3 NO"));
+            c.expectOk(c.cmd("x4 SELECT INBOX (CONDSTORE)"));
+
+            r = c.cmd("s1 SEARCH RETURN (MIN MAX COUNT) OR SUBJECT alpha SUBJECT charlie");
+            c.expectOk(r);
+            assertTrue(r.get(0), r.get(0).matches("\\* ESEARCH \\(TAG \"s1\"\\) MIN 2 MAX 3 COUNT 2"));
+            c.expectOk(c.cmd("s2 SEARCH RETURN (SAVE) FLAGGED"));
+            r = c.cmd("s3 FETCH $ (FLAGS)");
+            assertTrue(r.toString(), r.get(0).matches("\\* 3 FETCH \\(.*\\\\Flagged.*"));
+            r = c.cmd("s4 SORT (SUBJECT) UTF-8 ALL");
+            assertEquals("* SORT 2 1 3", r.get(0));
+            r = c.cmd("s5 THREAD REFERENCES UTF-8 ALL");
+            c.expectOk(r);
+            assertTrue(r.get(0), r.get(0).startsWith("* THREAD ") && r.get(0).contains("(2 1)"));
+            r = c.cmd("s6 SEARCH MODSEQ 1 NOT SEEN");
+            c.expectOk(r);
+            assertTrue(r.get(0), r.get(0).startsWith("* SEARCH 2 3"));
+
+            // UID forms and CONDSTORE
+            r = c.cmd("u1 UID FETCH 1:* (UID FLAGS MODSEQ)");
+            c.expectOk(r);
+            assertEquals(3, r.stream().filter(l -> l.contains(" FETCH (") && l.contains("MODSEQ (")).count());
+            r = c.cmd("u2 UID STORE 1:* (UNCHANGEDSINCE 1) +FLAGS (\\Answered)");
+            assertTrue(last(r), last(r).startsWith("u2 OK [MODIFIED "));
+            c.expectOk(c.cmd("u3 CREATE Keep"));
+            r = c.cmd("u4 UID COPY 1 Keep");
+            assertTrue(last(r), last(r).matches("u4 OK \\[COPYUID \\d+ \\d+ \\d+] .*"));
+            r = c.cmd("u5 UID MOVE 2 Keep");
+            c.expectOk(r);
+            assertTrue(r.toString(), r.stream().anyMatch(l -> l.startsWith("* VANISHED") || l.endsWith(" EXPUNGE")));
+            c.expectOk(c.cmd("u6 UID STORE 3 +FLAGS.SILENT (\\Deleted)"));
+            r = c.cmd("u7 UID EXPUNGE 3");
+            c.expectOk(r);
+            assertTrue(r.toString(), r.stream().anyMatch(l -> l.startsWith("* VANISHED") || l.endsWith(" EXPUNGE")));
+            c.expectOk(c.cmd("u8 CHECK"));
+            c.expectOk(c.cmd("u9 UNSELECT"));
+            c.expectOk(c.cmd("u10 SELECT Keep"));
+            c.expectOk(c.cmd("u11 STORE 1 +FLAGS.SILENT (\\Deleted)"));
+            c.expectOk(c.cmd("u12 CLOSE"));
+            r = c.cmd("u13 STATUS Keep (MESSAGES SIZE HIGHESTMODSEQ)");
+            c.expectOk(r);
+            assertTrue(r.get(0), r.get(0).matches("\\* STATUS \"?Keep\"? \\(MESSAGES 1 SIZE \\d+ HIGHESTMODSEQ \\d+\\)"));
+        }
+    }
+
+    @Test
+    public void angusMailWithCompressionAndIdle() throws Exception {
+        MailClients.withMailClient(() -> {
+            Properties p = new Properties();
+            p.put("mail.imap.compress.enable", "true");
+            jakarta.mail.Session session = MailClients.mailSession(p);
+            jakarta.mail.Store store = session.getStore("imap");
+            store.connect("127.0.0.1", imapPort, "carol", PASSWORD);
+            try {
+                org.eclipse.angus.mail.imap.IMAPFolder inbox =
+                        (org.eclipse.angus.mail.imap.IMAPFolder) store.getFolder("INBOX");
+                inbox.open(jakarta.mail.Folder.READ_WRITE);
+                int before = inbox.getMessageCount();
+                java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(1);
+                inbox.addMessageCountListener(new jakarta.mail.event.MessageCountAdapter() {
+                    @Override
+                    public void messagesAdded(jakarta.mail.event.MessageCountEvent e) {
+                        told.countDown();
+                    }
+                });
+                Thread idler = new Thread(() -> {
+                    try {
+                        inbox.idle(true);
+                    } catch (jakarta.mail.MessagingException e) {
+                        // the test fails below if no message is announced
+                    }
+                });
+                idler.start();
+                Thread.sleep(300);
+                try (Imap other = Imap.loggedIn(imapPort, "carol")) {
+                    String msg = "Subject: compressed idle\r\n\r\nhi\r\n";
+                    other.expectOk(other.append("c1 APPEND INBOX {" + msg.length() + "}", msg));
+                }
+                assertTrue("IDLE over a compressed connection told of the new message",
+                        told.await(5, java.util.concurrent.TimeUnit.SECONDS));
+                idler.join(5000);
+                assertEquals(before + 1, inbox.getMessageCount());
+                inbox.close(false);
             } finally {
                 store.close();
             }
