@@ -63,6 +63,52 @@ public interface StoreSession extends AutoCloseable {
     AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate)
             throws StoreException;
 
+    /**
+     * Whether this store can create a mailbox with a given UIDVALIDITY and append messages with given UIDs
+     * ({@link #create(String, SpecialUse, long)} and {@link #append(String, MessageSource, Set, Instant, long)}), as
+     * migrations need to keep the UIDs of another server or of an mbox file so clients do not download everything
+     * again. If false, those two methods throw {@link StoreException.Reason#NOT_ALLOWED}.
+     *
+     * @since 1.3
+     */
+    default boolean canKeepUids() {
+        return false;
+    }
+
+    /**
+     * Creates a mailbox (and missing parents, which get UIDVALIDITYs of their own) like
+     * {@link #create(String, SpecialUse)}, but with the UIDVALIDITY {@code uidValidity}, which it keeps across
+     * restarts. Its UIDNEXT starts at 1.
+     *
+     * @param uidValidity the UIDVALIDITY, 1 to 4294967295 (an unsigned 32-bit IMAP number)
+     * @throws StoreException {@link StoreException.Reason#NOT_ALLOWED} if the store cannot keep UIDs
+     *                        ({@link #canKeepUids()} is false; the default) or {@code uidValidity} is out of range;
+     *                        {@link StoreException.Reason#ALREADY_EXISTS} if the mailbox exists (INBOX always does);
+     *                        {@link StoreException.Reason#INVALID_NAME} as for {@link #create(String, SpecialUse)}
+     * @since 1.3
+     */
+    default MailboxInfo create(String name, SpecialUse specialUse, long uidValidity) throws StoreException {
+        throw new StoreException(StoreException.Reason.NOT_ALLOWED, "this store cannot set a UIDVALIDITY");
+    }
+
+    /**
+     * Appends one message like {@link #append(String, MessageSource, Set, Instant)}, but with the UID {@code uid}.
+     * {@code uid} must be at least the mailbox's UIDNEXT (so UIDs stay strictly ascending and none is ever reused);
+     * afterwards UIDNEXT is {@code uid + 1}, and later normal appends continue from there. UIDs between the old
+     * UIDNEXT and {@code uid} are never given out.
+     *
+     * @param uid the UID, 1 to 4294967295
+     * @throws StoreException {@link StoreException.Reason#NOT_ALLOWED} if the store cannot keep UIDs
+     *                        ({@link #canKeepUids()} is false; the default) or {@code uid} is below the mailbox's
+     *                        UIDNEXT or above 4294967295 (nothing is appended then); otherwise as
+     *                        {@link #append(String, MessageSource, Set, Instant)}
+     * @since 1.3
+     */
+    default AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate,
+                                long uid) throws StoreException {
+        throw new StoreException(StoreException.Reason.NOT_ALLOWED, "this store cannot append with a given UID");
+    }
+
     @Override
     void close();
 }

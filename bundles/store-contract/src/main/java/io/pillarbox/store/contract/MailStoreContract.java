@@ -686,6 +686,81 @@ public abstract class MailStoreContract {
         assertTrue(again.status("Other").highestModSeq() >= other.highestModSeq());
     }
 
+    // ------------------------------------------------------------------ kept UIDs (migration)
+
+    /**
+     * A store that says {@link StoreSession#canKeepUids()} keeps a given UIDVALIDITY and given UIDs (across a
+     * restart), refuses a UID below UIDNEXT, and continues above the kept UIDs; one that says it cannot refuses both
+     * calls with NOT_ALLOWED and changes nothing.
+     */
+    @Test
+    void givenUidValidityAndUidsAreKeptOrRefused() throws Exception {
+        StoreSession s = alice();
+        byte[] m1 = message("kept 1", "one");
+        byte[] m2 = message("kept 2", "two");
+        byte[] m3 = message("kept 3", "three");
+        Instant date = Instant.parse("2020-05-01T10:00:00Z");
+        if (!s.canKeepUids()) {
+            assertStoreException(StoreException.Reason.NOT_ALLOWED, () -> s.create("Kept", null, 1234567L));
+            assertFalse(names(s).contains("Kept"), "nothing created by a refused create");
+            long inboxNext = s.status("INBOX").uidNext();
+            assertStoreException(StoreException.Reason.NOT_ALLOWED,
+                    () -> s.append("INBOX", MessageSource.of(m1), set(), date, inboxNext + 10));
+            assertEquals(0, s.status("INBOX").messages(), "nothing appended by a refused append");
+            return;
+        }
+        MailboxInfo created = s.create("Kept", null, 1234567L);
+        assertEquals("Kept", created.name());
+        assertEquals(1234567L, s.status("Kept").uidValidity());
+        assertStoreException(StoreException.Reason.ALREADY_EXISTS, () -> s.create("Kept", null, 7654321L));
+        assertStoreException(StoreException.Reason.ALREADY_EXISTS, () -> s.create("inbox", null, 7654321L));
+        assertStoreException(StoreException.Reason.NOT_ALLOWED, () -> s.create("Bad", null, 0));
+        assertStoreException(StoreException.Reason.NOT_ALLOWED, () -> s.create("Bad", null, 0x1_0000_0000L));
+        assertStoreException(StoreException.Reason.INVALID_NAME, () -> s.create("../x", null, 99));
+
+        AppendResult r1 = s.append("Kept", MessageSource.of(m1), set(Flags.SEEN), date, 10);
+        assertEquals(new AppendResult("Kept", 1234567L, 10), r1);
+        assertEquals(20, s.append("Kept", MessageSource.of(m2), set(Flags.FLAGGED, "$Work"), date, 20).uid());
+        assertEquals(21, s.status("Kept").uidNext(), "UIDNEXT is the kept UID + 1");
+        // a UID below UIDNEXT (reused or lower) is refused and nothing is appended
+        assertStoreException(StoreException.Reason.NOT_ALLOWED,
+                () -> s.append("Kept", MessageSource.of(m3), set(), date, 20));
+        assertStoreException(StoreException.Reason.NOT_ALLOWED,
+                () -> s.append("Kept", MessageSource.of(m3), set(), date, 15));
+        assertStoreException(StoreException.Reason.NOT_ALLOWED,
+                () -> s.append("Kept", MessageSource.of(m3), set(), date, 0));
+        assertEquals(2, s.status("Kept").messages());
+        // a normal append continues above
+        long normal = append(s, "Kept", m3).uid();
+        assertTrue(normal > 20, "a normal append after kept UIDs gets a higher UID: " + normal);
+        // INBOX (which exists from the start) takes kept UIDs too
+        long inboxUid = s.status("INBOX").uidNext() + 100;
+        assertEquals(inboxUid, s.append("INBOX", MessageSource.of(m1), set(), date, inboxUid).uid());
+
+        restartStore();
+        StoreSession again = alice();
+        assertEquals(1234567L, again.status("Kept").uidValidity(), "UIDVALIDITY kept across a restart");
+        try (Mailbox mb = again.open("Kept", false)) {
+            assertEquals(1234567L, mb.uidValidity());
+            assertEquals(List.of(10L, 20L, normal), uids(mb));
+            assertEquals(set(Flags.SEEN), info(mb, 10).flags());
+            assertEquals(set(Flags.FLAGGED, "$Work"), info(mb, 20).flags());
+            assertEquals(date, info(mb, 20).internalDate().truncatedTo(ChronoUnit.SECONDS));
+            assertArrayEquals(m1, read(mb.content(10)));
+            assertArrayEquals(m2, read(mb.content(20)));
+            assertArrayEquals(m3, read(mb.content(normal)));
+            assertTrue(mb.uidNext() > normal);
+        }
+        try (Mailbox mb = again.open("INBOX", true)) {
+            assertEquals(List.of(inboxUid), uids(mb));
+        }
+        assertStoreException(StoreException.Reason.NOT_ALLOWED,
+                () -> again.append("Kept", MessageSource.of(m3), set(), date, normal));
+        assertEquals(normal + 50, again.append("Kept", MessageSource.of(m3), set(), date, normal + 50).uid());
+        assertTrue(append(again, "Kept", m1).uid() > normal + 50);
+        assertTrue(append(again, "INBOX", m2).uid() > inboxUid);
+    }
+
     // ------------------------------------------------------------------ flags
 
     @Test

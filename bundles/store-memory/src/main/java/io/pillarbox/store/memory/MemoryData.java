@@ -68,6 +68,11 @@ public final class MemoryData {
             boxes.put(StoreSession.INBOX, new Box(StoreSession.INBOX, null, nextUidValidity()));
         }
 
+        /** Records a UIDVALIDITY given by a caller, so later generated ones stay above it. */
+        void usedUidValidity(long uidValidity) {
+            lastUidValidity = Math.max(lastUidValidity, uidValidity);
+        }
+
         /** Strictly increasing, so a mailbox recreated under the same name never repeats one. */
         long nextUidValidity() {
             long now = System.currentTimeMillis() / 1000;
@@ -115,7 +120,13 @@ public final class MemoryData {
 
         /** Adds a message under the user's lock; the caller fires the event. */
         MessageInfo add(Set<String> flags, java.time.Instant date, byte[] content, MessageStructure structure) {
-            long uid = uidNext++;
+            return add(uidNext, flags, date, content, structure);
+        }
+
+        /** Adds a message with UID {@code uid} (at least {@link #uidNext}, checked by the caller). */
+        MessageInfo add(long uid, Set<String> flags, java.time.Instant date, byte[] content,
+                        MessageStructure structure) {
+            uidNext = uid + 1;
             long modSeq = ++highestModSeq;
             Set<String> f = canonicalFlags(flags);
             MessageInfo info = new MessageInfo(uid, f, date, content.length, modSeq);

@@ -33,6 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /** One user's session on the memory store. */
 final class MemorySession implements StoreSession {
 
+    /** The largest IMAP UID and UIDVALIDITY (an unsigned 32-bit number). */
+    private static final long MAX_UID = 0xFFFFFFFFL;
+
     private final MemoryMailStore store;
     private final MailPrincipal principal;
     final User user;
@@ -78,6 +81,25 @@ final class MemorySession implements StoreSession {
 
     @Override
     public MailboxInfo create(String name, SpecialUse specialUse) throws StoreException {
+        return createWith(name, specialUse, 0);
+    }
+
+    /** The memory store keeps given UIDVALIDITYs and UIDs. */
+    @Override
+    public boolean canKeepUids() {
+        return true;
+    }
+
+    @Override
+    public MailboxInfo create(String name, SpecialUse specialUse, long uidValidity) throws StoreException {
+        if (uidValidity < 1 || uidValidity > MAX_UID) {
+            throw new StoreException(StoreException.Reason.NOT_ALLOWED, "UIDVALIDITY out of range: " + uidValidity);
+        }
+        return createWith(name, specialUse, uidValidity);
+    }
+
+    /** {@code uidValidity} 0: a new one. */
+    private MailboxInfo createWith(String name, SpecialUse specialUse, long uidValidity) throws StoreException {
         checkOpen();
         String n = MailboxNames.canonical(name);
         user.lock.lock();
@@ -86,7 +108,13 @@ final class MemorySession implements StoreSession {
                 throw new StoreException(StoreException.Reason.ALREADY_EXISTS, "mailbox exists: " + n);
             }
             createParents(n);
-            Box b = new Box(n, specialUse, user.nextUidValidity());
+            long validity = uidValidity;
+            if (validity == 0) {
+                validity = user.nextUidValidity();
+            } else {
+                user.usedUidValidity(validity);
+            }
+            Box b = new Box(n, specialUse, validity);
             user.boxes.put(n, b);
             return new MailboxInfo(n, specialUse, true);
         } finally {
@@ -279,6 +307,21 @@ final class MemorySession implements StoreSession {
     @Override
     public AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate)
             throws StoreException {
+        return appendWith(mailbox, message, flags, internalDate, 0);
+    }
+
+    @Override
+    public AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate,
+                               long uid) throws StoreException {
+        if (uid < 1 || uid > MAX_UID) {
+            throw new StoreException(StoreException.Reason.NOT_ALLOWED, "UID out of range: " + uid);
+        }
+        return appendWith(mailbox, message, flags, internalDate, uid);
+    }
+
+    /** {@code uid} 0: the mailbox's next UID. */
+    private AppendResult appendWith(String mailbox, MessageSource message, Set<String> flags, Instant internalDate,
+                                    long uid) throws StoreException {
         checkOpen();
         String n = MailboxNames.canonical(mailbox);
         long max = store.maxMessageSize();
@@ -287,7 +330,8 @@ final class MemorySession implements StoreSession {
         }
         user.lock.lock();
         try {
-            box(n); // fail early, before reading the message
+            Box early = box(n); // fail early, before reading the message
+            checkUid(early, uid);
         } finally {
             user.lock.unlock();
         }
@@ -307,11 +351,20 @@ final class MemorySession implements StoreSession {
         user.lock.lock();
         try {
             Box b = box(n);
-            MessageInfo info = b.add(flags == null ? Set.of() : flags, date, content, structure);
+            checkUid(b, uid);
+            MessageInfo info = b.add(uid == 0 ? b.uidNext : uid, flags == null ? Set.of() : flags, date, content,
+                    structure);
             b.fire(new MailboxEvent.MessagesAdded(b.name, null, List.of(info)));
             return new AppendResult(b.name, b.uidValidity, info.uid());
         } finally {
             user.lock.unlock();
+        }
+    }
+
+    private static void checkUid(Box b, long uid) throws StoreException {
+        if (uid != 0 && uid < b.uidNext) {
+            throw new StoreException(StoreException.Reason.NOT_ALLOWED,
+                    "UID " + uid + " is below UIDNEXT " + b.uidNext + " of " + b.name);
         }
     }
 
