@@ -13,7 +13,10 @@ final class Entry {
     String file;
     boolean inNew;
     Set<String> flags;
+    /** The served size: the file's size, or with {@link #lf} its size with CRLF line ends. */
     long size;
+    /** The file has bare LF line ends and is served converted to CRLF (not written by Pillarbox). */
+    boolean lf;
     long date;
     long modSeq;
     /** Where the serialized structure sits in the index file, or -1. */

@@ -11,8 +11,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
- * A message file's bytes. The file is opened when read; if it has been renamed meanwhile (flags changed by another
- * session or program) it is looked up again by UID.
+ * A message file's bytes or, for a file with bare LF line ends from another MDA, its bytes converted to CRLF line
+ * ends (streamed, never loaded whole; such content has no {@link #file()}). The file is opened when read; if it has
+ * been renamed meanwhile (flags changed by another session or program) it is looked up again by UID.
  */
 final class FileContent implements MessageContent {
 
@@ -23,11 +24,18 @@ final class FileContent implements MessageContent {
 
     private volatile Path file;
     private final long size;
+    private final boolean lf;
     private final Locator locator;
 
     FileContent(Path file, long size, Locator locator) {
+        this(file, size, false, locator);
+    }
+
+    /** With {@code lf}, {@code size} is the CRLF size and the bytes are served converted. */
+    FileContent(Path file, long size, boolean lf, Locator locator) {
         this.file = file;
         this.size = size;
+        this.lf = lf;
         this.locator = locator;
     }
 
@@ -59,6 +67,9 @@ final class FileContent implements MessageContent {
         long from = Math.max(0, Math.min(offset, size));
         long len = Math.max(0, Math.min(length, size - from));
         FileChannel ch = openChannel();
+        if (lf) {
+            return converted(ch, from, len);
+        }
         ch.position(from);
         InputStream raw = Channels.newInputStream(ch);
         return new InputStream() {
@@ -108,9 +119,63 @@ final class FileContent implements MessageContent {
         };
     }
 
+    /** {@code len} octets from {@code from} of the CRLF form: reads through the converted stream up to the range. */
+    private static InputStream converted(FileChannel ch, long from, long len) throws IOException {
+        CrlfInputStream conv = new CrlfInputStream(new java.io.BufferedInputStream(Channels.newInputStream(ch), 65536));
+        try {
+            long skipped = conv.skip(from);
+            if (skipped < from) {
+                throw new IOException("message file shorter than indexed");
+            }
+        } catch (IOException | RuntimeException e) {
+            conv.close();
+            throw e;
+        }
+        return new InputStream() {
+            long left = len;
+
+            @Override
+            public int read() throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int b = conv.read();
+                if (b >= 0) {
+                    left--;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int n) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int r = conv.read(b, off, (int) Math.min(n, left));
+                if (r > 0) {
+                    left -= r;
+                }
+                return r;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                long k = conv.skip(Math.min(Math.max(0, n), left));
+                left -= k;
+                return k;
+            }
+
+            @Override
+            public void close() throws IOException {
+                conv.close();
+            }
+        };
+    }
+
     @Override
     public Optional<Path> file() {
-        return Optional.of(file);
+        // zero-copy only where the file holds exactly the served bytes
+        return lf ? Optional.empty() : Optional.of(file);
     }
 
 }

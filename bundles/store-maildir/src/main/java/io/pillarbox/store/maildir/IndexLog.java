@@ -30,7 +30,11 @@ import java.util.zip.CRC32;
 final class IndexLog implements AutoCloseable {
 
     static final String FILE = "pillarbox.index";
-    private static final byte[] MAGIC = {'P', 'B', 'X', 'I', 'D', 'X', '0', '1'};
+    /**
+     * Version 02: the ADD record's {@code inNew} byte also carries bit 1, "bare LF file served as CRLF" (with the
+     * served size). An index of another version is not read: it is rebuilt from the Maildir.
+     */
+    private static final byte[] MAGIC = {'P', 'B', 'X', 'I', 'D', 'X', '0', '2'};
     static final int HEADER = 28;
 
     static final byte ADD = 1;
@@ -272,7 +276,9 @@ final class IndexLog implements AutoCloseable {
             long date = c.readLong();
             long size = c.readLong();
             String f = c.readUTF();
-            boolean inNew = data[c.p++] != 0;
+            int form = data[c.p++];
+            boolean inNew = (form & 1) != 0;
+            boolean lf = (form & 2) != 0;
             int n = ((data[c.p] & 0xff) << 8) | (data[c.p + 1] & 0xff);
             c.p += 2;
             Set<String> flags;
@@ -289,6 +295,7 @@ final class IndexLog implements AutoCloseable {
                 throw new IOException("malformed index record");
             }
             Entry e = new Entry(uid, f, inNew, flags, size, date, modSeq);
+            e.lf = lf;
             if (slen > 0) {
                 e.structPos = payloadPos + (len - slen);
                 e.structLen = slen;
@@ -306,10 +313,11 @@ final class IndexLog implements AutoCloseable {
                 long date = in.readLong();
                 long size = in.readLong();
                 String f = in.readUTF();
-                boolean inNew = in.readBoolean();
+                int form = in.readUnsignedByte();
                 Set<String> flags = readFlags(in);
                 int slen = in.readInt();
-                Entry e = new Entry(uid, f, inNew, flags, size, date, modSeq);
+                Entry e = new Entry(uid, f, (form & 1) != 0, flags, size, date, modSeq);
+                e.lf = (form & 2) != 0;
                 if (slen > 0) {
                     e.structPos = payloadPos + (len - slen);
                     e.structLen = slen;
@@ -368,7 +376,7 @@ final class IndexLog implements AutoCloseable {
         out.writeLong(e.date);
         out.writeLong(e.size);
         out.writeUTF(e.file);
-        out.writeBoolean(e.inNew);
+        out.writeByte((e.inNew ? 1 : 0) | (e.lf ? 2 : 0));
         writeFlags(out, e.flags);
         int slen = structure == null ? 0 : structure.length;
         out.writeInt(slen);

@@ -471,7 +471,7 @@ final class MailboxState {
             if (e == null) {
                 Entry n = entryFromFile(r.uid(), l);
                 if (n != null) {
-                    addEntry(n, Structures.parse(path(n)), ch);
+                    addScanned(n, ch);
                 }
             } else if (!e.file.equals(l.file()) || e.inNew != l.inNew()) {
                 Set<String> fromName = MaildirFiles.flagsOf(MaildirFiles.flagLetters(l.file()), keywords);
@@ -511,7 +511,7 @@ final class MailboxState {
                     if (!entries.containsKey(uid)) {
                         Entry n = entryFromFile(uid, l);
                         if (n != null) {
-                            addEntry(n, Structures.parse(path(n)), ch);
+                            addScanned(n, ch);
                         }
                     }
                 }
@@ -532,7 +532,7 @@ final class MailboxState {
             }
             uidlist.append(add);
             for (Entry n : fresh) {
-                addEntry(n, Structures.parse(path(n)), ch);
+                addScanned(n, ch);
             }
         }
         if (uidlist.wantsRewrite()) {
@@ -588,6 +588,22 @@ final class MailboxState {
         }
         Set<String> flags = MaildirFiles.flagsOf(MaildirFiles.flagLetters(l.file()), keywords);
         return new Entry(uid, l.file(), l.inNew(), flags, size, date, 0);
+    }
+
+    /**
+     * Indexes a message found in the folder: one read of its file parses its structure and finds out whether it has
+     * bare LF line ends. Such a file (written by Dovecot or another MDA) is served converted to CRLF, its structure
+     * parsed from the converted bytes; a file Pillarbox wrote is served as it is.
+     */
+    private void addScanned(Entry n, Changes ch) throws IOException {
+        Path p = path(n);
+        boolean mayConvert = !MaildirFiles.rawMarked(n.file);
+        Structures.Scan sc = Structures.scan(p, mayConvert);
+        if (sc != null && mayConvert && sc.bareLfs() > 0) {
+            n.lf = true;
+            n.size += sc.bareLfs();
+        }
+        addEntry(n, sc == null ? null : sc.structure(), ch);
     }
 
     private void addEntry(Entry e, byte[] structure, Changes ch) throws IOException {
@@ -762,7 +778,7 @@ final class MailboxState {
         if (e.structPos >= 0) {
             return index.readStructure(e.structPos, e.structLen);
         }
-        byte[] s = Structures.parse(path(e));
+        byte[] s = Structures.parse(path(e), e.lf);
         if (s != null) {
             writeLock();
             index.structure(e, s);
@@ -828,7 +844,11 @@ final class MailboxState {
     // ------------------------------------------------------------------ writing
 
     /** A message written to {@code tmp/} (and fsynced), waiting for its UID. */
-    record Pending(Path tmpFile, String base, Set<String> flags, long size, long date, byte[] structure) {
+    record Pending(Path tmpFile, String base, Set<String> flags, long size, long date, byte[] structure, boolean lf) {
+        /** A file served as it is ({@code size} is the file's). */
+        Pending(Path tmpFile, String base, Set<String> flags, long size, long date, byte[] structure) {
+            this(tmpFile, base, flags, size, date, structure, false);
+        }
     }
 
     /**
@@ -858,6 +878,7 @@ final class MailboxState {
             }
             recs.add(new Uidlist.Rec(uid, "", p.base()));
             Entry e = new Entry(uid, file, false, p.flags(), p.size(), p.date(), 0);
+            e.lf = p.lf();
             fresh.add(e);
             uid++;
         }

@@ -105,6 +105,31 @@ final class MaildirFiles {
                 + ",S=" + size + ",W=" + vsize;
     }
 
+    /**
+     * Marks, in the base name, a file that Pillarbox wrote with bare LF line ends as the client gave them: such a
+     * file is served as it is, while a file with bare LFs from another program (Dovecot, procmail, maildrop,
+     * local(8)) is served converted to CRLF.
+     */
+    static final String RAW_MARK = ",X=raw";
+
+    /** As {@link #newBaseName(long, long)}, with {@link #RAW_MARK} if {@code raw}. */
+    static String newBaseName(long size, long vsize, boolean raw) {
+        String base = newBaseName(size, vsize);
+        if (!raw) {
+            return base;
+        }
+        int i = base.indexOf(",S=");
+        return base.substring(0, i) + RAW_MARK + base.substring(i);
+    }
+
+    /** True if the base name (or file name) carries {@link #RAW_MARK}. */
+    static boolean rawMarked(String name) {
+        String base = baseName(name);
+        int i = base.indexOf(RAW_MARK);
+        int end = i + RAW_MARK.length();
+        return i > 0 && (end == base.length() || base.charAt(end) == ',');
+    }
+
     /** The part of a file name before the info ({@code :2,...}). */
     static String baseName(String fileName) {
         int i = fileName.indexOf(':');

@@ -102,7 +102,7 @@ final class MaildirMailbox implements Mailbox {
             if (e == null) {
                 throw new StoreException(Reason.NONEXISTENT, "no message with UID " + uid);
             }
-            return new FileContent(state.path(e), e.size, () -> locate(uid));
+            return new FileContent(state.path(e), e.size, e.lf, () -> locate(uid));
         });
     }
 

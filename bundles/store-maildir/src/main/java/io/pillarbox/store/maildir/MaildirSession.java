@@ -625,7 +625,9 @@ final class MaildirSession implements StoreSession {
         // the internal date is the file's mtime, as Dovecot has it
         Files.setLastModifiedTime(tmp, FileTime.fromMillis(date));
         byte[] structure = Structures.parse(tmp);
-        String base = MaildirFiles.newBaseName(size, vsize);
+        // stored and served exactly as given; bare LFs (not what APPEND or SMTP give) get a mark in the name so that
+        // a rebuilt index does not take the file for one from another MDA and convert it
+        String base = MaildirFiles.newBaseName(size, vsize, vsize != size);
         return new MailboxState.Pending(tmp, base, flags, size, Files.getLastModifiedTime(tmp).toMillis(),
                 structure);
     }
@@ -634,7 +636,8 @@ final class MaildirSession implements StoreSession {
     CopyResult copy(MaildirMailbox source, Collection<Long> uids, String targetMailbox) throws StoreException {
         checkOpen();
         String target = MailboxNames.canonical(targetMailbox);
-        record Src(long uid, Path file, Set<String> flags, long size, long date, String base, byte[] structure) {
+        record Src(long uid, Path file, Set<String> flags, long size, long date, String base, byte[] structure,
+                boolean lf) {
         }
         MailboxState ss = source.state;
         List<Src> srcs = ss.locked(false, () -> {
@@ -642,7 +645,8 @@ final class MaildirSession implements StoreSession {
             for (Long uid : new TreeSet<>(uids)) {
                 Entry e = ss.entry(uid);
                 if (e != null) {
-                    out.add(new Src(uid, ss.path(e), e.flags, e.size, e.date, e.base(), ss.structureBytesIfKnown(e)));
+                    out.add(new Src(uid, ss.path(e), e.flags, e.size, e.date, e.base(), ss.structureBytesIfKnown(e),
+                            e.lf));
                 }
             }
             return out;
@@ -676,10 +680,22 @@ final class MaildirSession implements StoreSession {
                 } catch (IOException e) {
                     throw io(e);
                 }
-                long vsize = MaildirFiles.sizeField(s.base(), 'W');
-                String base = MaildirFiles.newBaseName(s.size(), vsize < 0 ? s.size() : vsize);
-                byte[] structure = s.structure() != null ? s.structure() : Structures.parse(tmp);
-                pending.add(new MailboxState.Pending(tmp, base, s.flags(), s.size(), s.date(), structure));
+                String base;
+                try {
+                    if (s.lf()) {
+                        // a bare-LF file from another MDA: S= is the file's size, W= the served (CRLF) size
+                        base = MaildirFiles.newBaseName(Files.size(tmp), s.size());
+                    } else {
+                        long vsize = MaildirFiles.sizeField(s.base(), 'W');
+                        base = MaildirFiles.newBaseName(s.size(), vsize < 0 ? s.size() : vsize,
+                                MaildirFiles.rawMarked(s.base()));
+                    }
+                } catch (IOException e) {
+                    deleteQuietly(tmp);
+                    throw io(e);
+                }
+                byte[] structure = s.structure() != null ? s.structure() : Structures.parse(tmp, s.lf());
+                pending.add(new MailboxState.Pending(tmp, base, s.flags(), s.size(), s.date(), structure, s.lf()));
                 srcUids.add(s.uid());
             }
             List<Long> tgtUids = pending.isEmpty() ? List.of() : ts.locked(false, () -> ts.commit(pending, null));

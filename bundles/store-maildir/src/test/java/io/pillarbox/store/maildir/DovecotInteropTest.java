@@ -7,6 +7,7 @@ import io.pillarbox.api.store.Mailbox;
 import io.pillarbox.api.store.MailboxInfo;
 import io.pillarbox.api.store.MessageInfo;
 import io.pillarbox.api.store.MessageSource;
+import io.pillarbox.api.store.MessageStructure;
 import io.pillarbox.api.store.SpecialUse;
 import io.pillarbox.api.store.StoreSession;
 import io.pillarbox.store.maildir.migration.MaildirImporter;
@@ -81,6 +82,8 @@ class DovecotInteropTest {
             byte[] m5 = crlf("From: a@example.org\nSubject: sent\n\nfifth\n");
             long dovecotValidity;
             Map<Long, Set<String>> dovecotFlags;
+            byte[] dovecotBody1;
+            long dovecotSize1;
             try (Imap c = new Imap(port)) {
                 c.ok("LOGIN alice secret");
                 c.ok("CREATE Sent");
@@ -93,6 +96,8 @@ class DovecotInteropTest {
                 c.ok("UID STORE 3 +FLAGS (\\Answered NonJunk)");
                 c.ok("EXPUNGE");
                 dovecotFlags = c.flags();
+                dovecotBody1 = c.body(1);
+                dovecotSize1 = c.rfc822Size(1);
                 c.ok("LOGOUT");
             }
             assertEquals(Set.of(1L, 2L, 3L), dovecotFlags.keySet(), dovecotFlags.toString());
@@ -118,7 +123,19 @@ class DovecotInteropTest {
                     assertEquals(dovecotValidity, inbox.uidValidity());
                     Map<Long, Set<String>> ours = flagsOf(inbox);
                     assertEquals(dovecotFlags, ours);
-                    assertArrayEquals(lf(m1), read(inbox, 1), "Dovecot stores LF line ends");
+                    // Dovecot stores LF line ends (S= the file's size, W= the CRLF size) and serves CRLF; so does
+                    // Pillarbox, byte for byte, with the same size and structure offsets into the CRLF form
+                    Path f1 = fileWith(home.resolve("alice/Maildir/cur"), ",S=" + lf(m1).length + ",W=" + m1.length);
+                    assertArrayEquals(lf(m1), Files.readAllBytes(f1), "Dovecot stores LF line ends");
+                    assertArrayEquals(m1, dovecotBody1);
+                    assertEquals(m1.length, dovecotSize1);
+                    assertArrayEquals(dovecotBody1, read(inbox, 1));
+                    assertEquals(dovecotSize1, inbox.content(1).size());
+                    assertEquals(dovecotSize1, inbox.messages().get(0).size());
+                    assertTrue(inbox.content(1).file().isEmpty(), "no zero-copy of a file that is not served as is");
+                    MessageStructure st1 = inbox.structure(1);
+                    assertArrayEquals("first\r\n".getBytes(StandardCharsets.US_ASCII),
+                            inbox.content(1).open(st1.root().bodyOffset(), st1.root().bodySize()).readAllBytes());
                     assertEquals(5, inbox.uidNext(), "UID 4 was used (and expunged) by Dovecot");
                     assertEquals("two", inbox.structure(2).envelope().subject());
                     // Pillarbox changes things
@@ -134,6 +151,9 @@ class DovecotInteropTest {
                 assertEquals(5, s.append("INBOX", MessageSource.of(m6), Set.of(Flags.DRAFT, "Project"), null).uid());
                 s.create("Work/2024", null);
                 s.create("Caf\u00e9 & Bar", null);
+                // a message appended with bare LFs is stored and served by Pillarbox as given, marked so in its name
+                s.create("Raw", null);
+                s.append("Raw", MessageSource.of(lf(m6)), Set.of(), null);
                 s.append("Work/2024", MessageSource.of(m2), Set.of(Flags.SEEN), null);
                 s.subscribe("Work/2024");
                 try (Mailbox inbox = s.open("INBOX", true)) {
@@ -158,8 +178,11 @@ class DovecotInteropTest {
                             "modified UTF-7 folder names as Dovecot writes them: " + listed);
                     List<String> lsub = c.ok("LSUB \"\" \"*\"");
                     assertTrue(lsub.stream().anyMatch(l -> l.contains("Work.2024")), lsub.toString());
+                    assertArrayEquals(m1, c.body(1), "the file Dovecot wrote is left as it was");
                     c.ok("SELECT Work.2024");
                     assertEquals(Map.of(1L, Set.of(Flags.SEEN)), c.flags());
+                    c.ok("SELECT Raw");
+                    assertArrayEquals(m6, c.body(1), "Dovecot reads a file with Pillarbox's mark in its name");
                     // and Dovecot goes on from where Pillarbox left off
                     c.append("INBOX", "(\\Answered)", m3);
                     c.ok("LOGOUT");
@@ -273,6 +296,14 @@ class DovecotInteropTest {
         return new String(b, StandardCharsets.ISO_8859_1).replace("\r\n", "\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    private static Path fileWith(Path dir, String part) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            List<Path> l = s.filter(p -> p.getFileName().toString().contains(part)).toList();
+            assertEquals(1, l.size(), part + " in " + dir);
+            return l.get(0);
+        }
+    }
+
     private static byte[] read(Mailbox m, long uid) throws Exception {
         try (InputStream in = m.content(uid).open()) {
             return in.readAllBytes();
@@ -384,6 +415,16 @@ class DovecotInteropTest {
                 }
             }
             return out;
+        }
+
+        long rfc822Size(long uid) throws IOException {
+            for (String l : ok("UID FETCH " + uid + " RFC822.SIZE")) {
+                Matcher m = Pattern.compile("RFC822\\.SIZE (\\d+)").matcher(l);
+                if (m.find()) {
+                    return Long.parseLong(m.group(1));
+                }
+            }
+            throw new AssertionError("no RFC822.SIZE for " + uid);
         }
 
         byte[] body(long uid) throws IOException {
