@@ -3,6 +3,8 @@ package io.pillarbox.migration;
 import io.pillarbox.api.store.AppendResult;
 import io.pillarbox.api.store.Flags;
 import io.pillarbox.api.store.MailboxInfo;
+import io.pillarbox.api.store.MailboxStatus;
+import io.pillarbox.api.store.SpecialUse;
 import io.pillarbox.api.store.StoreException;
 import io.pillarbox.api.store.StoreSession;
 
@@ -37,8 +39,14 @@ import java.util.Set;
  * {@link MboxFormat}, the blank line that separates messages is dropped, and line ends become CRLF (unless
  * {@link Options#crlf()} is false).
  * <p>
- * UIDs cannot be kept through today's store API: each message gets the store's next UID, and the result maps
- * {@code X-UID}s to the new UIDs.
+ * <b>UIDs.</b> UIDs and UIDVALIDITY are kept (so IMAP clients need not download the mailbox again) when the store
+ * {@linkplain StoreSession#canKeepUids() can keep them}, the target mailbox is new (it does not exist, or exists
+ * empty with UIDNEXT 1 and is not INBOX, and is then created again with its special use), and the file starts with
+ * {@code X-IMAP}/{@code X-IMAPbase} giving a UIDVALIDITY: the mailbox is created with that UIDVALIDITY and each
+ * message appended with its {@code X-UID}. From the first message without an {@code X-UID}, or with one not above the
+ * previous one, the rest get new UIDs (the first of them above the file's last UID, so no UID the file's server gave
+ * out is given to another message), and {@link MboxImport#uidNote()} says so. Otherwise each message gets the store's
+ * next UID. Either way the result maps {@code X-UID}s to the stored UIDs.
  */
 public final class MboxImporter {
 
@@ -85,14 +93,14 @@ public final class MboxImporter {
      */
     public static MboxImport importMbox(InputStream in, StoreSession session, String mailbox, Options options)
             throws IOException, StoreException {
-        String target = ensureMailbox(session, mailbox, options.createMailbox());
+        Target t = findMailbox(session, mailbox, options.createMailbox());
         LineInput li = new LineInput(in instanceof BufferedInputStream ? in : new BufferedInputStream(in));
         boolean more = li.next();
         while (more && li.length == 0) {
             more = li.next();
         }
         if (!more) {
-            return new MboxImport(target, List.of(), 0, 0, 0, List.of());
+            return new MboxImport(t.create(session, 0), List.of(), 0, 0, 0, List.of());
         }
         FromLine from = FromLine.parse(li.text());
         if (from == null) {
@@ -104,6 +112,12 @@ public final class MboxImporter {
         long uidLast = 0;
         List<String> keywords = List.of();
         boolean first = true;
+        String target = null;
+        boolean keeping = false;
+        boolean validityKept = false;
+        int kept = 0;
+        long lastUid = 0;
+        String note = null;
         while (from != null) {
             try (Spool spool = new Spool(options.memoryThreshold())) {
                 Parsed p = readMessage(li, options, spool);
@@ -117,6 +131,22 @@ public final class MboxImporter {
                     }
                     keywords = k;
                 }
+                if (first) {
+                    // decide about UIDs once the file's header is known
+                    boolean hasValidity = uidValidity > 0 && uidValidity <= MAX_UID;
+                    if (!hasValidity) {
+                        note = p.imapBase != null || p.imap != null ? "no valid UIDVALIDITY in X-IMAP/X-IMAPbase"
+                                : null;
+                    } else if (!session.canKeepUids()) {
+                        note = "the store cannot keep UIDs";
+                    } else if (t.name != null && !t.recreate) {
+                        note = "the mailbox " + t.name + " already existed (and is not new and empty)";
+                    } else {
+                        keeping = true;
+                    }
+                    target = t.create(session, keeping ? uidValidity : 0);
+                    validityKept = keeping;
+                }
                 boolean pseudo = first && p.imap != null && p.subject != null
                         && p.subject.contains("FOLDER INTERNAL DATA");
                 first = false;
@@ -125,13 +155,32 @@ public final class MboxImporter {
                 } else {
                     Set<String> flags = p.flags();
                     Instant date = from.date() != null ? from.date() : p.date();
-                    AppendResult r = session.append(target, spool.source(), flags, date);
+                    AppendResult r;
+                    if (keeping && p.uid > lastUid && p.uid <= MAX_UID) {
+                        r = session.append(target, spool.source(), flags, date, p.uid);
+                        lastUid = p.uid;
+                        kept++;
+                    } else if (keeping) {
+                        // from here on new UIDs, the first above every UID the file's server gave out
+                        keeping = false;
+                        note = "message " + (done.size() + 1) + (p.uid == 0 ? " has no X-UID"
+                                : " has X-UID " + p.uid + ", not above the previous " + lastUid)
+                                + "; it and the messages after it got new UIDs";
+                        long next = Math.max(uidLast, lastUid) + 1;
+                        if (next <= MAX_UID && next >= session.status(target).uidNext()) {
+                            r = session.append(target, spool.source(), flags, date, next);
+                        } else {
+                            r = session.append(target, spool.source(), flags, date);
+                        }
+                    } else {
+                        r = session.append(target, spool.source(), flags, date);
+                    }
                     done.add(new MboxImport.Message(p.uid, r.uid(), flags, spool.size()));
                 }
                 from = p.next;
             }
         }
-        return new MboxImport(target, done, skipped, uidValidity, uidLast, keywords);
+        return new MboxImport(target, done, skipped, uidValidity, uidLast, keywords, validityKept, kept, note);
     }
 
     /**
@@ -209,16 +258,51 @@ public final class MboxImporter {
         }
     }
 
-    private static String ensureMailbox(StoreSession session, String mailbox, boolean create) throws StoreException {
+    private static final long MAX_UID = 0xFFFFFFFFL;
+
+    /**
+     * The target mailbox: {@code name} is its canonical name if it exists ({@code null} if it is to be created);
+     * {@code recreate}: it exists but is new and empty (UIDNEXT 1, not INBOX), so it may be created again with a
+     * UIDVALIDITY.
+     */
+    private record Target(String requested, String name, boolean recreate, SpecialUse specialUse) {
+
+        /** The mailbox's name, after creating it (with {@code uidValidity} unless 0) if needed. */
+        String create(StoreSession session, long uidValidity) throws StoreException {
+            if (name != null && (!recreate || uidValidity == 0)) {
+                return name;
+            }
+            if (uidValidity == 0) {
+                return session.create(requested, null).name();
+            }
+            if (recreate) {
+                session.delete(name);
+            }
+            MailboxInfo i = session.create(name != null ? name : requested, specialUse, uidValidity);
+            return i.name();
+        }
+    }
+
+    private static Target findMailbox(StoreSession session, String mailbox, boolean create) throws StoreException {
+        MailboxStatus st;
         try {
-            return session.status(mailbox).name();
+            st = session.status(mailbox);
         } catch (StoreException e) {
             if (e.reason() != StoreException.Reason.NONEXISTENT || !create) {
                 throw e;
             }
-            MailboxInfo i = session.create(mailbox, null);
-            return i.name();
+            return new Target(mailbox, null, false, null);
         }
+        boolean fresh = st.messages() == 0 && st.uidNext() == 1 && !st.name().equals(StoreSession.INBOX);
+        SpecialUse use = null;
+        if (fresh) {
+            for (MailboxInfo i : session.list()) {
+                if (i.name().equals(st.name())) {
+                    use = i.specialUse();
+                }
+            }
+        }
+        return new Target(mailbox, st.name(), fresh, use);
     }
 
     /** The bookkeeping of one message and the From_ line that follows it. */

@@ -4,5 +4,5 @@
  * {@link io.pillarbox.migration.MboxExporter} writes a mailbox back to mbox.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.pillarbox.migration;

@@ -26,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 class MboxTest {
 
@@ -67,9 +69,17 @@ class MboxTest {
         assertEquals(2, r.messages().size());
         assertEquals(1, r.messages().get(0).sourceUid());
         assertEquals(3, r.messages().get(1).sourceUid());
+        assertTrue(r.uidsKept(), "new mailbox in a store that keeps UIDs");
+        assertTrue(r.uidValidityKept());
+        assertEquals(2, r.keptUidCount());
+        assertNull(r.uidNote());
+        assertEquals(List.of(1L, 3L), r.messages().stream().map(MboxImport.Message::uid).toList());
+        assertEquals(1700000000L, session.status("Imported").uidValidity());
+        assertEquals(4, session.status("Imported").uidNext());
         try (Mailbox mb = session.open("Imported", true)) {
             List<MessageInfo> msgs = mb.messages();
             assertEquals(2, msgs.size());
+            assertEquals(List.of(1L, 3L), msgs.stream().map(MessageInfo::uid).toList());
             MessageInfo first = msgs.get(0);
             assertEquals(Set.of(Flags.SEEN, Flags.ANSWERED, "$Work"), first.flags());
             assertEquals(Instant.parse("2026-03-02T10:00:00Z"), first.internalDate());
@@ -194,7 +204,7 @@ class MboxTest {
                 To: bob@example.net
                 Subject: first
                 Date: Mon, 2 Mar 2026 10:00:00 +0000
-                X-IMAPbase: %d 0000000003 $Label $Work
+                X-IMAPbase: %d 0000000004 $Label $Work
                 Status: RO
                 X-Status: A
                 X-Keywords: $Work
@@ -211,7 +221,7 @@ class MboxTest {
                 Status: O
                 X-Status: DF
                 X-Keywords:\s
-                X-UID: 2
+                X-UID: 3
 
                 Body two
                 >>From quoted twice
@@ -223,7 +233,7 @@ class MboxTest {
                 Status: O
                 X-Status: T
                 X-Keywords: $Label
-                X-UID: 3
+                X-UID: 4
 
                 >From start
                 >>From once
@@ -235,8 +245,12 @@ class MboxTest {
         try {
             Files.writeString(file, exported);
             MboxImport back = MboxImporter.importMbox(file, session, "Back");
+            assertEquals(1700000000L, validity, "the UW file's UIDVALIDITY was kept");
             assertEquals(validity, back.sourceUidValidity());
-            assertEquals(List.of(1L, 2L, 3L), back.messages().stream().map(MboxImport.Message::sourceUid).toList());
+            assertEquals(List.of(1L, 3L, 4L), back.messages().stream().map(MboxImport.Message::sourceUid).toList());
+            assertTrue(back.uidsKept());
+            assertEquals(List.of(1L, 3L, 4L), back.messages().stream().map(MboxImport.Message::uid).toList());
+            assertEquals(validity, session.status("Back").uidValidity());
             try (Mailbox src = session.open("Source", true); Mailbox dst = session.open("Back", true)) {
                 List<MessageInfo> a = src.messages();
                 List<MessageInfo> b = dst.messages();
@@ -299,5 +313,178 @@ class MboxTest {
         MboxImporter.TreeImport under = MboxImporter.importTree(dir, session, "Old", MboxImporter.Options.defaults());
         assertEquals(Set.of("Old/inbox", "Old/Sent", "Old/lists/java"), under.imported().keySet());
         assertEquals(1, session.status("Old/inbox").messages());
+    }
+
+    // ------------------------------------------------------------------ UIDs kept
+
+    private static List<Long> uids(MboxImport r) {
+        return r.messages().stream().map(MboxImport.Message::uid).toList();
+    }
+
+    private static ByteArrayInputStream mbox(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void uidsKeptUntilAMessageWithoutXUidAndTheRestGoAboveTheFilesLastUid() throws Exception {
+        MboxImport r = MboxImporter.importMbox(fixture("pine-xuid-gap.mbox"), session, "Pine",
+                MboxImporter.Options.defaults());
+        assertEquals(0, r.skipped(), "X-IMAPbase in a real message: nothing skipped");
+        assertEquals(1234567890L, r.sourceUidValidity());
+        assertEquals(12, r.sourceUidLast());
+        assertEquals(List.of(5L, 9L, 0L, 11L), r.messages().stream().map(MboxImport.Message::sourceUid).toList());
+        assertEquals(List.of(5L, 9L, 13L, 14L), uids(r), "after the gap: above X-IMAPbase's last UID 12");
+        assertTrue(r.uidValidityKept());
+        assertEquals(2, r.keptUidCount());
+        assertFalse(r.uidsKept());
+        assertTrue(r.uidNote().contains("message 3 has no X-UID"), r.uidNote());
+        assertEquals(1234567890L, session.status("Pine").uidValidity());
+        try (Mailbox mb = session.open("Pine", true)) {
+            assertEquals(List.of(5L, 9L, 13L, 14L), mb.messages().stream().map(MessageInfo::uid).toList());
+            assertEquals(Set.of(Flags.FLAGGED), mb.messages().get(1).flags());
+            assertEquals(Set.of(Flags.SEEN, "Urgent"), mb.messages().get(3).flags());
+            assertEquals(crlf("From: Gina <gina@example.org>\nSubject: pine two\n\ntwo\n"), text(mb, 9));
+        }
+    }
+
+    @Test
+    void uidsOutOfOrderFallBackToNewUids() throws Exception {
+        MboxImport r = MboxImporter.importMbox(mbox("""
+                From a@b Sat Jan  3 00:00:00 2026
+                X-IMAP: 77 0000000008
+                Subject: a
+                X-UID: 4
+
+                a
+
+                From a@b Sat Jan  3 00:00:01 2026
+                Subject: b
+                X-UID: 7
+
+                b
+
+                From a@b Sat Jan  3 00:00:02 2026
+                Subject: c
+                X-UID: 6
+
+                c
+
+                From a@b Sat Jan  3 00:00:03 2026
+                Subject: d
+                X-UID: 8
+
+                d
+                """), session, "Odd", MboxImporter.Options.defaults());
+        assertEquals(0, r.skipped(), "X-IMAP on a real message (subject not FOLDER INTERNAL DATA) is imported");
+        assertEquals(List.of(4L, 7L, 9L, 10L), uids(r));
+        assertEquals(77, session.status("Odd").uidValidity());
+        assertEquals(2, r.keptUidCount());
+        assertTrue(r.uidNote().contains("message 3 has X-UID 6, not above the previous 7"), r.uidNote());
+        assertEquals(11, session.status("Odd").uidNext());
+    }
+
+    @Test
+    void existingMailboxesKeepTheirUidsUnlessNewAndEmpty() throws Exception {
+        // a mailbox with mail: the store's own UIDs, appended after what is there
+        session.create("Used", null);
+        session.append("Used", MessageSource.of(crlf("Subject: x\n\nx\n").getBytes(StandardCharsets.US_ASCII)),
+                Set.of(), null);
+        long validity = session.status("Used").uidValidity();
+        MboxImport used = MboxImporter.importMbox(fixture("uw-imap.mbox"), session, "Used",
+                MboxImporter.Options.defaults());
+        assertFalse(used.uidsKept());
+        assertFalse(used.uidValidityKept());
+        assertEquals(List.of(2L, 3L), uids(used));
+        assertEquals(validity, session.status("Used").uidValidity());
+        assertTrue(used.uidNote().contains("already existed"), used.uidNote());
+        // INBOX always exists: its UIDVALIDITY stays
+        long inboxValidity = session.status("INBOX").uidValidity();
+        MboxImport inbox = MboxImporter.importMbox(fixture("uw-imap.mbox"), session, "inbox",
+                MboxImporter.Options.defaults());
+        assertFalse(inbox.uidsKept());
+        assertEquals(List.of(1L, 2L), uids(inbox));
+        assertEquals(inboxValidity, session.status("INBOX").uidValidity());
+        // a new, empty mailbox is created again with the file's UIDVALIDITY and keeps its special use
+        session.create("Archive", io.pillarbox.api.store.SpecialUse.ARCHIVE);
+        MboxImport fresh = MboxImporter.importMbox(fixture("uw-imap.mbox"), session, "Archive",
+                MboxImporter.Options.defaults());
+        assertTrue(fresh.uidsKept());
+        assertEquals(List.of(1L, 3L), uids(fresh));
+        assertEquals(1700000000L, session.status("Archive").uidValidity());
+        assertEquals(io.pillarbox.api.store.SpecialUse.ARCHIVE, session.list().stream()
+                .filter(i -> i.name().equals("Archive")).findFirst().orElseThrow().specialUse());
+        // a file without X-IMAP: no note, the store's UIDs
+        MboxImport mutt = MboxImporter.importMbox(fixture("mutt.mbox"), session, "Mutt",
+                MboxImporter.Options.defaults().withFormat(MboxFormat.MBOXO));
+        assertFalse(mutt.uidValidityKept());
+        assertNull(mutt.uidNote());
+        assertEquals(List.of(1L, 2L), uids(mutt));
+    }
+
+    @Test
+    void aStoreThatCannotKeepUidsGetsTheUsualImport() throws Exception {
+        StoreSession plain = new NoKeptUids(session);
+        assertFalse(plain.canKeepUids());
+        MboxImport r = MboxImporter.importMbox(fixture("pine-xuid-gap.mbox"), plain, "Plain",
+                MboxImporter.Options.defaults());
+        assertFalse(r.uidsKept());
+        assertFalse(r.uidValidityKept());
+        assertEquals(0, r.keptUidCount());
+        assertEquals("the store cannot keep UIDs", r.uidNote());
+        assertEquals(List.of(1L, 2L, 3L, 4L), uids(r));
+        assertEquals(List.of(5L, 9L, 0L, 11L), r.messages().stream().map(MboxImport.Message::sourceUid).toList());
+        assertTrue(session.status("Plain").uidValidity() != 1234567890L);
+    }
+
+    /** A session of a store without kept UIDs: the memory session behind the API's default methods. */
+    private record NoKeptUids(StoreSession s) implements StoreSession {
+        public io.pillarbox.api.auth.MailPrincipal principal() {
+            return s.principal();
+        }
+
+        public List<io.pillarbox.api.store.MailboxInfo> list() throws StoreException {
+            return s.list();
+        }
+
+        public io.pillarbox.api.store.MailboxInfo create(String name, io.pillarbox.api.store.SpecialUse use)
+                throws StoreException {
+            return s.create(name, use);
+        }
+
+        public void delete(String name) throws StoreException {
+            s.delete(name);
+        }
+
+        public void rename(String from, String to) throws StoreException {
+            s.rename(from, to);
+        }
+
+        public Set<String> subscriptions() throws StoreException {
+            return s.subscriptions();
+        }
+
+        public void subscribe(String name) throws StoreException {
+            s.subscribe(name);
+        }
+
+        public void unsubscribe(String name) throws StoreException {
+            s.unsubscribe(name);
+        }
+
+        public io.pillarbox.api.store.MailboxStatus status(String name) throws StoreException {
+            return s.status(name);
+        }
+
+        public Mailbox open(String name, boolean readOnly) throws StoreException {
+            return s.open(name, readOnly);
+        }
+
+        public io.pillarbox.api.store.AppendResult append(String mailbox, MessageSource message, Set<String> flags,
+                                                          Instant internalDate) throws StoreException {
+            return s.append(mailbox, message, flags, internalDate);
+        }
+
+        public void close() {
+        }
     }
 }
