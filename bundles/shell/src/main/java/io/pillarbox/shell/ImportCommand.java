@@ -15,7 +15,8 @@ import java.nio.file.Path;
 
 @Command(scope = "mail", name = "import", description = "Imports a Maildir++ tree (Dovecot, Courier), a Unix mbox file (UW IMAP, pine, mutt, Thunderbird) "
         + "or a directory tree of them (~/mail, ~/Mail) into a user's store, keeping flags and keywords "
-        + "(Status, X-Status, X-Keywords); the store assigns new UIDs.")
+        + "(Status, X-Status, X-Keywords); an mbox file's UIDVALIDITY and X-UIDs (X-IMAP/X-IMAPbase) are kept when the "
+        + "target mailbox is new and the store can keep UIDs (column UIDs), otherwise the store assigns new UIDs.")
 @Service
 public class ImportCommand extends StoreCommand {
 
@@ -59,9 +60,10 @@ public class ImportCommand extends StoreCommand {
         t.right("Draft");
         t.right("Keywords");
         t.right("Skipped");
+        t.column("UIDs");
         for (Migration.Imported i : report.mailboxes()) {
             t.row(i.mailbox(), i.messages(), i.seen(), i.answered(), i.flagged(), i.deleted(),
-                    i.draft(), i.withKeywords(), i.skipped());
+                    i.draft(), i.withKeywords(), i.skipped(), report.uids().getOrDefault(i.mailbox(), "new"));
         }
         t.print(System.out, noFormat);
         for (Path skipped : report.skippedFiles()) {

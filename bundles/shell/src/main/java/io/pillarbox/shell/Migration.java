@@ -48,8 +48,26 @@ final class Migration {
         }
     }
 
-    /** The result of an import: per mailbox, and the files left alone. */
-    record ImportReport(List<Imported> mailboxes, List<Path> skippedFiles) {
+    /**
+     * The result of an import: per mailbox, and the files left alone.
+     *
+     * @param uids per mailbox, whether the UIDs were kept ("kept", "kept 2 of 4 (why)", "new (why)", "new")
+     */
+    record ImportReport(List<Imported> mailboxes, List<Path> skippedFiles, Map<String, String> uids) {
+        ImportReport(List<Imported> mailboxes, List<Path> skippedFiles) {
+            this(mailboxes, skippedFiles, Map.of());
+        }
+
+        /** What {@link #uids} says for an mbox import. */
+        static String uids(MboxImport r) {
+            if (r.uidsKept()) {
+                return "kept";
+            }
+            if (r.uidValidityKept()) {
+                return "kept " + r.keptUidCount() + " of " + r.messages().size() + " (" + r.uidNote() + ")";
+            }
+            return r.uidNote() == null ? "new" : "new (" + r.uidNote() + ")";
+        }
     }
 
     /**
@@ -69,10 +87,12 @@ final class Migration {
         if (Files.isDirectory(path)) {
             MboxImporter.TreeImport t = MboxImporter.importTree(path, s, mailbox, options);
             List<Imported> list = new ArrayList<>();
+            Map<String, String> uids = new LinkedHashMap<>();
             for (MboxImport r : t.imported().values()) {
                 list.add(Imported.of(r));
+                uids.put(r.mailbox(), ImportReport.uids(r));
             }
-            return new ImportReport(list, t.skipped());
+            return new ImportReport(list, t.skipped(), uids);
         }
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("no such file or directory: " + path);
@@ -82,7 +102,7 @@ final class Migration {
         }
         try (var in = Files.newInputStream(path)) {
             MboxImport r = MboxImporter.importMbox(in, s, mailbox == null ? StoreSession.INBOX : mailbox, options);
-            return new ImportReport(List.of(Imported.of(r)), List.of());
+            return new ImportReport(List.of(Imported.of(r)), List.of(), Map.of(r.mailbox(), ImportReport.uids(r)));
         }
     }
 

@@ -102,6 +102,7 @@ class StoreOpsTest {
         assertEquals(1, r.mailboxes().size());
         Migration.Imported i = r.mailboxes().get(0);
         assertEquals(new Migration.Imported("INBOX", 3, 1, 2, 1, 1, 1, 1, 2), i);
+        assertTrue(r.uids().get("INBOX").startsWith("new (the mailbox INBOX already existed"), r.uids().toString());
         try (Mailbox m = s.open("INBOX", true)) {
             List<MessageInfo> list = m.messages();
             assertEquals(3, list.size());
@@ -117,8 +118,10 @@ class StoreOpsTest {
 
     @Test
     void importIntoANamedMailboxAndOfADirectoryTree() throws Exception {
-        Migration.importPath(s, fixture(), "Old/inbox", MboxFormat.MBOXRD);
+        Migration.ImportReport named = Migration.importPath(s, fixture(), "Old/inbox", MboxFormat.MBOXRD);
         assertEquals(3, s.status("Old/inbox").messages());
+        assertEquals(Map.of("Old/inbox", "kept"), named.uids(), "a new mailbox keeps the file's UIDs");
+        assertEquals(1704448800L, s.status("Old/inbox").uidValidity());
 
         Path tree = dir.resolve("mail");
         Files.createDirectories(tree.resolve("lists"));
