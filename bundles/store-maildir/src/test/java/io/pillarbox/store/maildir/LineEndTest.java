@@ -297,6 +297,43 @@ class LineEndTest {
     }
 
     @Test
+    void compactionAndRenamesKeepTheConversion() throws Exception {
+        long old = IndexLog.compactionMinBytes;
+        IndexLog.compactionMinBytes = 2000;
+        try {
+            StoreSession s = session();
+            s.status("INBOX");
+            // delivered to new/ without info, as an MDA does
+            Path f = root.resolve("new").resolve("1700000000.M1P7.mx,S=" + LF.length + ",W=" + crlf(LF).length);
+            Files.write(f, LF);
+            long before = Files.size(root.resolve(IndexLog.FILE));
+            long modSeq;
+            try (Mailbox m = s.open("INBOX", false)) {
+                MessageInfo i = only(m);
+                MessageContent c = m.content(i.uid());
+                for (int round = 0; round < 100; round++) {
+                    m.updateFlags(List.of(i.uid()), round % 2 == 0 ? io.pillarbox.api.store.FlagOp.ADD
+                            : io.pillarbox.api.store.FlagOp.REMOVE, Set.of("$Round"), -1);
+                }
+                // content opened before the renames follows the file
+                assertArrayEquals(crlf(LF), read(c));
+                modSeq = only(m).modSeq();
+                assertServed(crlf(LF), m, only(m), false);
+            }
+            assertTrue(Files.size(root.resolve(IndexLog.FILE)) < before + 100 * 40, "compacted");
+            restart();
+            try (Mailbox m = session().open("INBOX", true)) {
+                MessageInfo i = only(m);
+                assertEquals(modSeq, i.modSeq());
+                assertServed(crlf(LF), m, i, false);
+            }
+            assertArrayEquals(LF, Files.readAllBytes(root.resolve("cur").resolve(list(root.resolve("cur")).get(0))));
+        } finally {
+            IndexLog.compactionMinBytes = old;
+        }
+    }
+
+    @Test
     void converterMatchesTheReferenceForAnyReadPattern() throws Exception {
         Random r = new Random(42);
         for (int round = 0; round < 300; round++) {
