@@ -857,7 +857,20 @@ final class MailboxState {
      * order.
      */
     List<Long> commit(List<Pending> pending, MaildirMailbox origin) throws IOException, StoreException {
+        return commit(pending, origin, 0);
+    }
+
+    /**
+     * As {@link #commit(List, MaildirMailbox)}, the first message getting UID {@code firstUid} (0: the next UID);
+     * a {@code firstUid} below the UID list's next UID is refused (NOT_ALLOWED) before any file moves.
+     */
+    List<Long> commit(List<Pending> pending, MaildirMailbox origin, long firstUid)
+            throws IOException, StoreException {
         writeLock();
+        if (firstUid != 0 && firstUid < uidlist.nextUid) {
+            throw new StoreException(Reason.NOT_ALLOWED, "UID " + firstUid + " is below UIDNEXT " + uidlist.nextUid
+                    + " of " + name);
+        }
         long[] before = stampsBefore();
         Changes ch = new Changes();
         Set<String> wanted = new LinkedHashSet<>();
@@ -865,7 +878,7 @@ final class MailboxState {
             wanted.addAll(p.flags());
         }
         defineKeywords(wanted);
-        long uid = uidlist.nextUid;
+        long uid = firstUid != 0 ? firstUid : uidlist.nextUid;
         List<Uidlist.Rec> recs = new ArrayList<>();
         List<Entry> fresh = new ArrayList<>();
         for (Pending p : pending) {

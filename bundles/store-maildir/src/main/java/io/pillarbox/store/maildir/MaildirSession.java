@@ -45,6 +45,9 @@ import java.util.stream.Stream;
 /** One user's Maildir++ tree: INBOX at the root, folders as {@code .Name} directories. */
 final class MaildirSession implements StoreSession {
 
+    /** The largest IMAP UID and UIDVALIDITY (an unsigned 32-bit number). */
+    private static final long MAX_UID = 0xFFFFFFFFL;
+
     static final String SPECIAL_USE_FILE = "pillarbox-special-use";
     static final String SUBSCRIPTIONS = "subscriptions";
     private static final ConcurrentHashMap<Path, Object> ROOT_LOCKS = new ConcurrentHashMap<>();
@@ -158,6 +161,25 @@ final class MaildirSession implements StoreSession {
 
     @Override
     public MailboxInfo create(String name, SpecialUse specialUse) throws StoreException {
+        return createWith(name, specialUse, 0);
+    }
+
+    /** UIDVALIDITY and UIDs given by a migration go to {@code dovecot-uidlist} as they are. */
+    @Override
+    public boolean canKeepUids() {
+        return true;
+    }
+
+    @Override
+    public MailboxInfo create(String name, SpecialUse specialUse, long uidValidity) throws StoreException {
+        if (uidValidity < 1 || uidValidity > MAX_UID) {
+            throw new StoreException(Reason.NOT_ALLOWED, "UIDVALIDITY out of range: " + uidValidity);
+        }
+        return createWith(name, specialUse, uidValidity);
+    }
+
+    /** {@code uidValidity} 0: a new one. */
+    private MailboxInfo createWith(String name, SpecialUse specialUse, long uidValidity) throws StoreException {
         checkOpen();
         String canonical = MailboxNames.canonical(name);
         synchronized (rootLock) {
@@ -165,7 +187,7 @@ final class MaildirSession implements StoreSession {
                 throw new StoreException(Reason.ALREADY_EXISTS, "mailbox exists: " + canonical);
             }
             try {
-                createWithParents(canonical, specialUse);
+                createWithParents(canonical, specialUse, uidValidity);
             } catch (IOException e) {
                 throw io(e);
             }
@@ -173,7 +195,8 @@ final class MaildirSession implements StoreSession {
         return new MailboxInfo(canonical, specialUse != null ? specialUse : specialUse(canonical), true);
     }
 
-    private void createWithParents(String canonical, SpecialUse specialUse) throws IOException, StoreException {
+    private void createWithParents(String canonical, SpecialUse specialUse, long uidValidity)
+            throws IOException, StoreException {
         List<String> chain = new ArrayList<>();
         for (String p = MailboxNames.parent(canonical); p != null; p = MailboxNames.parent(p)) {
             chain.add(0, p);
@@ -183,11 +206,19 @@ final class MaildirSession implements StoreSession {
                 createFolder(p, null);
             }
         }
-        createFolder(canonical, specialUse);
+        createFolder(canonical, specialUse, uidValidity);
     }
 
-    /** Builds the folder in {@code tmp/} and renames it into place, so it appears complete or not at all. */
     private void createFolder(String canonical, SpecialUse specialUse) throws IOException, StoreException {
+        createFolder(canonical, specialUse, 0);
+    }
+
+    /**
+     * Builds the folder in {@code tmp/} and renames it into place, so it appears complete or not at all.
+     * {@code uidValidity} 0: a new one.
+     */
+    private void createFolder(String canonical, SpecialUse specialUse, long uidValidity)
+            throws IOException, StoreException {
         Path target = dirFor(canonical);
         Path build = root.resolve("tmp").resolve(".pbx-create-" + MaildirFiles.PID + "-"
                 + TMP_COUNTER.incrementAndGet() + "-" + System.nanoTime());
@@ -198,7 +229,7 @@ final class MaildirSession implements StoreSession {
             }
             MaildirFiles.writePrivate(build.resolve("maildirfolder"), new byte[0]);
             Uidlist u = new Uidlist(build.resolve(Uidlist.FILE), fsync);
-            u.create(UidValidity.next(root, fsync), 1);
+            u.create(uidValidity != 0 ? uidValidity : UidValidity.next(root, fsync), 1);
             if (specialUse != null) {
                 MaildirFiles.writePrivate(build.resolve(SPECIAL_USE_FILE),
                         (specialUse.attribute() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -555,10 +586,28 @@ final class MaildirSession implements StoreSession {
     @Override
     public AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate)
             throws StoreException {
+        return appendWith(mailbox, message, flags, internalDate, 0);
+    }
+
+    @Override
+    public AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate,
+                               long uid) throws StoreException {
+        if (uid < 1 || uid > MAX_UID) {
+            throw new StoreException(Reason.NOT_ALLOWED, "UID out of range: " + uid);
+        }
+        return appendWith(mailbox, message, flags, internalDate, uid);
+    }
+
+    /** {@code uid} 0: the next UID; otherwise checked again under the lock when the message is committed. */
+    private AppendResult appendWith(String mailbox, MessageSource message, Set<String> flags, Instant internalDate,
+                                    long uid) throws StoreException {
         checkOpen();
         String canonical = MailboxNames.canonical(mailbox);
         MailboxState s = acquire(canonical);
         try {
+            if (uid != 0 && uid < s.locked(false, s::uidNext)) {
+                throw new StoreException(Reason.NOT_ALLOWED, "UID " + uid + " is below UIDNEXT of " + canonical);
+            }
             MailboxState.Pending p;
             try {
                 p = writeTmp(s.dir, message, cleanFlags(flags), internalDate);
@@ -566,7 +615,7 @@ final class MaildirSession implements StoreSession {
                 throw io(e);
             }
             try {
-                List<Long> uids = s.locked(false, () -> s.commit(List.of(p), null));
+                List<Long> uids = s.locked(false, () -> s.commit(List.of(p), null, uid));
                 return new AppendResult(canonical, s.locked(false, s::uidValidity), uids.get(0));
             } finally {
                 deleteQuietly(p.tmpFile());
