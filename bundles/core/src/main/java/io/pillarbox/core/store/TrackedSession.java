@@ -112,4 +112,20 @@ final class TrackedSession implements StoreSession {
             throws StoreException {
         return delegate.append(mailbox, message, flags, internalDate);
     }
+
+    @Override
+    public boolean canKeepUids() {
+        return delegate.canKeepUids();
+    }
+
+    @Override
+    public MailboxInfo create(String name, SpecialUse specialUse, long uidValidity) throws StoreException {
+        return delegate.create(name, specialUse, uidValidity);
+    }
+
+    @Override
+    public AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate,
+                               long uid) throws StoreException {
+        return delegate.append(mailbox, message, flags, internalDate, uid);
+    }
 }

@@ -98,6 +98,34 @@ class MailStoresImplTest {
         public void close() {
             store.closed.incrementAndGet();
         }
+
+        @Override
+        public boolean canKeepUids() {
+            return store.name.equals("keeper");
+        }
+
+        @Override
+        public MailboxInfo create(String name, SpecialUse specialUse, long uidValidity) {
+            return new MailboxInfo(name + "@" + uidValidity, specialUse, true);
+        }
+
+        @Override
+        public AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate,
+                                   long uid) {
+            return new AppendResult(mailbox, 0, uid);
+        }
+    }
+
+    @Test
+    void keptUidCallsReachTheRealSession() throws Exception {
+        MailStoresImpl stores = new MailStoresImpl();
+        stores.addStore(new TestStore("keeper"), "keeper", 0);
+        try (StoreSession s = stores.open(ALICE, () -> { })) {
+            assertEquals(true, s.canKeepUids());
+            assertEquals("Old@77", s.create("Old", null, 77).name());
+            assertEquals(new AppendResult("Old", 0, 9), s.append("Old", MessageSource.of(new byte[] {'x'}), Set.of(),
+                    null, 9));
+        }
     }
 
     private static final MailPrincipal ALICE = MailPrincipal.of("alice", "file");
