@@ -79,11 +79,18 @@ public interface StoreSession extends AutoCloseable {
      * Creates a mailbox (and missing parents, which get UIDVALIDITYs of their own) like
      * {@link #create(String, SpecialUse)}, but with the UIDVALIDITY {@code uidValidity}, which it keeps across
      * restarts. Its UIDNEXT starts at 1.
+     * <p>
+     * If the mailbox exists but has never held a message (UIDNEXT 1, no messages; INBOX of a new user, or a folder
+     * just created), it is <em>adopted</em> instead: it gets the UIDVALIDITY {@code uidValidity} (persisted like a
+     * new one) and its {@link MailboxInfo} is returned. Mailboxes that sessions have open at that moment are told
+     * {@link MailboxEvent.MailboxRemoved} and must be opened again. Since 1.3 (unchanged signature; adopting was
+     * added as a widening of the contract, without a new method): a migration into INBOX keeps the source's UIDs.
      *
      * @param uidValidity the UIDVALIDITY, 1 to 4294967295 (an unsigned 32-bit IMAP number)
      * @throws StoreException {@link StoreException.Reason#NOT_ALLOWED} if the store cannot keep UIDs
      *                        ({@link #canKeepUids()} is false; the default) or {@code uidValidity} is out of range;
-     *                        {@link StoreException.Reason#ALREADY_EXISTS} if the mailbox exists (INBOX always does);
+     *                        {@link StoreException.Reason#ALREADY_EXISTS} if the mailbox exists and has or had messages
+     *                        (UIDNEXT above 1);
      *                        {@link StoreException.Reason#INVALID_NAME} as for {@link #create(String, SpecialUse)}
      * @since 1.3
      */

@@ -712,8 +712,6 @@ public abstract class MailStoreContract {
         MailboxInfo created = s.create("Kept", null, 1234567L);
         assertEquals("Kept", created.name());
         assertEquals(1234567L, s.status("Kept").uidValidity());
-        assertStoreException(StoreException.Reason.ALREADY_EXISTS, () -> s.create("Kept", null, 7654321L));
-        assertStoreException(StoreException.Reason.ALREADY_EXISTS, () -> s.create("inbox", null, 7654321L));
         assertStoreException(StoreException.Reason.NOT_ALLOWED, () -> s.create("Bad", null, 0));
         assertStoreException(StoreException.Reason.NOT_ALLOWED, () -> s.create("Bad", null, 0x1_0000_0000L));
         assertStoreException(StoreException.Reason.INVALID_NAME, () -> s.create("../x", null, 99));
@@ -722,6 +720,9 @@ public abstract class MailStoreContract {
         assertEquals(new AppendResult("Kept", 1234567L, 10), r1);
         assertEquals(20, s.append("Kept", MessageSource.of(m2), set(Flags.FLAGGED, "$Work"), date, 20).uid());
         assertEquals(21, s.status("Kept").uidNext(), "UIDNEXT is the kept UID + 1");
+        // a mailbox that holds messages is not adopted
+        assertStoreException(StoreException.Reason.ALREADY_EXISTS, () -> s.create("Kept", null, 7654321L));
+        assertEquals(1234567L, s.status("Kept").uidValidity());
         // a UID below UIDNEXT (reused or lower) is refused and nothing is appended
         assertStoreException(StoreException.Reason.NOT_ALLOWED,
                 () -> s.append("Kept", MessageSource.of(m3), set(), date, 20));
@@ -759,6 +760,62 @@ public abstract class MailStoreContract {
         assertEquals(normal + 50, again.append("Kept", MessageSource.of(m3), set(), date, normal + 50).uid());
         assertTrue(append(again, "Kept", m1).uid() > normal + 50);
         assertTrue(append(again, "INBOX", m2).uid() > inboxUid);
+    }
+
+    /**
+     * A store that keeps UIDs adopts an existing mailbox that has never held a message (UIDNEXT 1), INBOX included:
+     * {@link StoreSession#create(String, io.pillarbox.api.store.SpecialUse, long)} sets its UIDVALIDITY (kept across
+     * a restart); a mailbox that has or had messages stays ALREADY_EXISTS. One that cannot keep UIDs refuses it.
+     */
+    @Test
+    void emptyExistingMailboxAdoptsAGivenUidValidity() throws Exception {
+        StoreSession s = alice();
+        byte[] m1 = message("adopt 1", "one");
+        byte[] m2 = message("adopt 2", "two");
+        Instant date = Instant.parse("2021-03-04T05:06:07Z");
+        if (!s.canKeepUids()) {
+            long before = s.status("INBOX").uidValidity();
+            assertStoreException(StoreException.Reason.NOT_ALLOWED, () -> s.create("INBOX", null, 4242L));
+            assertEquals(before, s.status("INBOX").uidValidity());
+            return;
+        }
+        assertEquals(1, s.status("INBOX").uidNext(), "a fresh INBOX");
+        MailboxInfo adopted = s.create("inbox", null, 4242L);
+        assertEquals("INBOX", adopted.name());
+        assertEquals(4242L, s.status("INBOX").uidValidity());
+        assertEquals(1, s.status("INBOX").uidNext());
+        assertEquals(new AppendResult("INBOX", 4242L, 7), s.append("INBOX", MessageSource.of(m1), set(), date, 7));
+        assertEquals(9, s.append("INBOX", MessageSource.of(m2), set(Flags.SEEN), date, 9).uid());
+        // INBOX now holds messages: no more adopting
+        assertStoreException(StoreException.Reason.ALREADY_EXISTS, () -> s.create("INBOX", null, 5353L));
+        assertEquals(4242L, s.status("INBOX").uidValidity());
+
+        // an empty folder is adopted too; one whose only message was expunged (UIDNEXT > 1) is not
+        s.create("Empty", null);
+        assertEquals(31L, s.status(s.create("Empty", null, 31L).name()).uidValidity());
+        s.create("Emptied", null);
+        long gone = append(s, "Emptied", m1).uid();
+        try (Mailbox mb = s.open("Emptied", false)) {
+            mb.updateFlags(List.of(gone), FlagOp.ADD, set(Flags.DELETED), -1);
+            mb.expunge(null);
+        }
+        assertEquals(0, s.status("Emptied").messages());
+        long emptiedValidity = s.status("Emptied").uidValidity();
+        assertStoreException(StoreException.Reason.ALREADY_EXISTS, () -> s.create("Emptied", null, 77L));
+        assertEquals(emptiedValidity, s.status("Emptied").uidValidity());
+
+        restartStore();
+        StoreSession again = alice();
+        assertEquals(4242L, again.status("INBOX").uidValidity(), "adopted UIDVALIDITY kept across a restart");
+        assertEquals(31L, again.status("Empty").uidValidity());
+        try (Mailbox mb = again.open("INBOX", true)) {
+            assertEquals(4242L, mb.uidValidity());
+            assertEquals(List.of(7L, 9L), uids(mb));
+            assertEquals(set(Flags.SEEN), info(mb, 9).flags());
+            assertArrayEquals(m1, read(mb.content(7)));
+            assertArrayEquals(m2, read(mb.content(9)));
+        }
+        assertTrue(append(again, "INBOX", m1).uid() > 9);
     }
 
     // ------------------------------------------------------------------ flags

@@ -722,6 +722,26 @@ final class MailboxState {
         }
     }
 
+    /**
+     * Sets the UIDVALIDITY of a folder that has never held a message (UIDNEXT 1, no messages, nothing waiting in
+     * {@code new/} or {@code cur/}): the UID list header is rewritten under the folder lock. Call inside
+     * {@link #locked} with a scan; the caller then marks the state removed so it is loaded afresh.
+     *
+     * @return false (nothing changed) if the folder has or had messages
+     */
+    boolean adoptUidValidity(long validity) throws IOException, StoreException {
+        writeLock();
+        if (dirsChanged()) {
+            scan(null);
+        }
+        if (uidlist.nextUid != 1 || !uidlist.byUid.isEmpty() || !entries.isEmpty()) {
+            return false;
+        }
+        uidlist.uidValidity = validity;
+        uidlist.rewrite();
+        return true;
+    }
+
     // ------------------------------------------------------------------ reading
 
     long uidValidity() {

@@ -184,7 +184,11 @@ final class MaildirSession implements StoreSession {
         String canonical = MailboxNames.canonical(name);
         synchronized (rootLock) {
             if (exists(canonical)) {
-                throw new StoreException(Reason.ALREADY_EXISTS, "mailbox exists: " + canonical);
+                if (uidValidity == 0) {
+                    throw new StoreException(Reason.ALREADY_EXISTS, "mailbox exists: " + canonical);
+                }
+                adopt(canonical, uidValidity);
+                return new MailboxInfo(canonical, specialUse != null ? specialUse : specialUse(canonical), true);
             }
             try {
                 createWithParents(canonical, specialUse, uidValidity);
@@ -193,6 +197,29 @@ final class MaildirSession implements StoreSession {
             }
         }
         return new MailboxInfo(canonical, specialUse != null ? specialUse : specialUse(canonical), true);
+    }
+
+    /**
+     * Gives an existing folder that has never held a message (UIDNEXT 1) the UIDVALIDITY {@code uidValidity}: the
+     * {@code dovecot-uidlist} header is rewritten under the folder lock, and the folder's state is marked removed, so
+     * sessions that have it open get {@link io.pillarbox.api.store.MailboxEvent.MailboxRemoved} and the next open
+     * loads it afresh (its index, written for the old UIDVALIDITY, is rebuilt). ALREADY_EXISTS if it has or had
+     * messages. The special use of an existing folder is not changed.
+     */
+    private void adopt(String canonical, long uidValidity) throws StoreException {
+        Path dir = dirFor(canonical);
+        MailboxState s = StateRegistry.acquire(dir, root, canonical, fsync);
+        try {
+            s.locked(true, () -> {
+                if (!s.adoptUidValidity(uidValidity)) {
+                    throw new StoreException(Reason.ALREADY_EXISTS, "mailbox exists: " + canonical);
+                }
+                StateRegistry.removed(List.of(dir), null);
+                return null;
+            });
+        } finally {
+            StateRegistry.release(s);
+        }
     }
 
     private void createWithParents(String canonical, SpecialUse specialUse, long uidValidity)

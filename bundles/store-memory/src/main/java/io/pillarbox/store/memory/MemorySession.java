@@ -104,8 +104,22 @@ final class MemorySession implements StoreSession {
         String n = MailboxNames.canonical(name);
         user.lock.lock();
         try {
-            if (user.boxes.containsKey(n)) {
-                throw new StoreException(StoreException.Reason.ALREADY_EXISTS, "mailbox exists: " + n);
+            Box existing = user.boxes.get(n);
+            if (existing != null) {
+                if (uidValidity == 0 || existing.uidNext != 1 || !existing.messages.isEmpty()) {
+                    throw new StoreException(StoreException.Reason.ALREADY_EXISTS, "mailbox exists: " + n);
+                }
+                // adopt a mailbox that never held a message: it gets the given UIDVALIDITY; sessions that have
+                // it open are told it was removed (as for delete) and must select it again
+                user.usedUidValidity(uidValidity);
+                SpecialUse use = specialUse != null ? specialUse : existing.specialUse;
+                Box b = new Box(n, use, uidValidity);
+                b.keywords.addAll(existing.keywords);
+                user.boxes.put(n, b);
+                existing.removed = true;
+                existing.fire(new MailboxEvent.MailboxRemoved(n, null));
+                existing.listeners.clear();
+                return new MailboxInfo(n, use, true);
             }
             createParents(n);
             long validity = uidValidity;
