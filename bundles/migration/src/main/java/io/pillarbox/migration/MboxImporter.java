@@ -41,7 +41,8 @@ import java.util.Set;
  * <p>
  * <b>UIDs.</b> UIDs and UIDVALIDITY are kept (so IMAP clients need not download the mailbox again) when the store
  * {@linkplain StoreSession#canKeepUids() can keep them}, the target mailbox is new (it does not exist, or exists
- * empty with UIDNEXT 1 and is not INBOX, and is then created again with its special use), and the file starts with
+ * empty with UIDNEXT 1, INBOX included, and is then adopted with {@link StoreSession#create(String, SpecialUse, long)},
+ * keeping its special use and subscriptions), and the file starts with
  * {@code X-IMAP}/{@code X-IMAPbase} giving a UIDVALIDITY: the mailbox is created with that UIDVALIDITY and each
  * message appended with its {@code X-UID}. From the first message without an {@code X-UID}, or with one not above the
  * previous one, the rest get new UIDs (the first of them above the file's last UID, so no UID the file's server gave
@@ -262,8 +263,8 @@ public final class MboxImporter {
 
     /**
      * The target mailbox: {@code name} is its canonical name if it exists ({@code null} if it is to be created);
-     * {@code recreate}: it exists but is new and empty (UIDNEXT 1, not INBOX), so it may be created again with a
-     * UIDVALIDITY.
+     * {@code recreate}: it exists but has never held a message (UIDNEXT 1; INBOX too), so the store adopts it with a
+     * UIDVALIDITY ({@link StoreSession#create(String, SpecialUse, long)} on an existing empty mailbox).
      */
     private record Target(String requested, String name, boolean recreate, SpecialUse specialUse) {
 
@@ -274,9 +275,6 @@ public final class MboxImporter {
             }
             if (uidValidity == 0) {
                 return session.create(requested, null).name();
-            }
-            if (recreate) {
-                session.delete(name);
             }
             MailboxInfo i = session.create(name != null ? name : requested, specialUse, uidValidity);
             return i.name();
@@ -293,7 +291,7 @@ public final class MboxImporter {
             }
             return new Target(mailbox, null, false, null);
         }
-        boolean fresh = st.messages() == 0 && st.uidNext() == 1 && !st.name().equals(StoreSession.INBOX);
+        boolean fresh = st.messages() == 0 && st.uidNext() == 1;
         SpecialUse use = null;
         if (fresh) {
             for (MailboxInfo i : session.list()) {

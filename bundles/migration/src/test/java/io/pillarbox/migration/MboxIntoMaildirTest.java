@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** mbox UIDs kept into the Maildir store: in dovecot-uidlist, and after the store is started again. */
@@ -67,6 +68,37 @@ class MboxIntoMaildirTest {
                     "From a@b Sat Jan  3 00:00:00 2026\nSubject: later\n\nx\n".getBytes(StandardCharsets.US_ASCII)),
                     s, "Pine", MboxImporter.Options.defaults()).messages().get(0).uid();
             assertEquals(15, next);
+        }
+    }
+
+    @Test
+    void inboxImportKeepsUidsInTheRootUidlist() throws Exception {
+        MboxImport inbox;
+        try (StoreSession s = store().open(USER);
+             InputStream a = getClass().getResourceAsStream("uw-imap.mbox")) {
+            assertEquals(1, s.status("INBOX").uidNext(), "a fresh INBOX");
+            inbox = MboxImporter.importMbox(a, s, "INBOX", MboxImporter.Options.defaults());
+        }
+        assertTrue(inbox.uidsKept());
+        assertTrue(inbox.uidValidityKept());
+        assertEquals(List.of(1L, 3L), inbox.messages().stream().map(MboxImport.Message::uid).toList());
+        List<String> uidlist = Files.readAllLines(dir.resolve("example.org/u/Maildir/dovecot-uidlist"),
+                StandardCharsets.UTF_8);
+        assertTrue(uidlist.get(0).startsWith("3 V1700000000 "), uidlist.get(0));
+        assertEquals(List.of("1", "3"), uidlist.subList(1, uidlist.size()).stream().map(l -> l.split(" ")[0]).toList());
+
+        // a restart: same UIDVALIDITY and UIDs; INBOX now has mail, so a second import gets new UIDs above
+        try (StoreSession s = store().open(USER)) {
+            assertEquals(1700000000L, s.status("INBOX").uidValidity());
+            try (Mailbox mb = s.open("INBOX", true)) {
+                assertEquals(List.of(1L, 3L), mb.messages().stream().map(MessageInfo::uid).toList());
+            }
+            try (InputStream a = getClass().getResourceAsStream("uw-imap.mbox")) {
+                MboxImport again = MboxImporter.importMbox(a, s, "INBOX", MboxImporter.Options.defaults());
+                assertFalse(again.uidsKept());
+                assertEquals(List.of(4L, 5L), again.messages().stream().map(MboxImport.Message::uid).toList());
+            }
+            assertEquals(1700000000L, s.status("INBOX").uidValidity());
         }
     }
 }

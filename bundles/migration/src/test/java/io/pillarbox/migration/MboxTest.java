@@ -397,13 +397,22 @@ class MboxTest {
         assertEquals(List.of(2L, 3L), uids(used));
         assertEquals(validity, session.status("Used").uidValidity());
         assertTrue(used.uidNote().contains("already existed"), used.uidNote());
-        // INBOX always exists: its UIDVALIDITY stays
-        long inboxValidity = session.status("INBOX").uidValidity();
+        // a fresh INBOX (exists, never held a message) is adopted: the file's UIDVALIDITY and X-UIDs are kept
+        assertEquals(1, session.status("INBOX").uidNext());
         MboxImport inbox = MboxImporter.importMbox(fixture("uw-imap.mbox"), session, "inbox",
                 MboxImporter.Options.defaults());
-        assertFalse(inbox.uidsKept());
-        assertEquals(List.of(1L, 2L), uids(inbox));
-        assertEquals(inboxValidity, session.status("INBOX").uidValidity());
+        assertTrue(inbox.uidsKept());
+        assertTrue(inbox.uidValidityKept());
+        assertEquals(List.of(1L, 3L), uids(inbox));
+        assertEquals(1700000000L, session.status("INBOX").uidValidity());
+        // INBOX now has mail: a second import gets new UIDs after it, and its UIDVALIDITY stays
+        MboxImport again = MboxImporter.importMbox(fixture("uw-imap.mbox"), session, "INBOX",
+                MboxImporter.Options.defaults());
+        assertFalse(again.uidsKept());
+        assertFalse(again.uidValidityKept());
+        assertEquals(List.of(4L, 5L), uids(again));
+        assertEquals(1700000000L, session.status("INBOX").uidValidity());
+        assertTrue(again.uidNote().contains("already existed"), again.uidNote());
         // a new, empty mailbox is created again with the file's UIDVALIDITY and keeps its special use
         session.create("Archive", io.pillarbox.api.store.SpecialUse.ARCHIVE);
         MboxImport fresh = MboxImporter.importMbox(fixture("uw-imap.mbox"), session, "Archive",
