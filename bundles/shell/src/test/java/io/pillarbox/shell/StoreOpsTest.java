@@ -102,7 +102,9 @@ class StoreOpsTest {
         assertEquals(1, r.mailboxes().size());
         Migration.Imported i = r.mailboxes().get(0);
         assertEquals(new Migration.Imported("INBOX", 3, 1, 2, 1, 1, 1, 1, 2), i);
-        assertTrue(r.uids().get("INBOX").startsWith("new (the mailbox INBOX already existed"), r.uids().toString());
+        // a fresh INBOX (never held a message) is adopted with the file's UIDVALIDITY: UIDs kept
+        assertEquals(Map.of("INBOX", "kept"), r.uids());
+        assertEquals(1704448800L, s.status("INBOX").uidValidity());
         try (Mailbox m = s.open("INBOX", true)) {
             List<MessageInfo> list = m.messages();
             assertEquals(3, list.size());
@@ -114,6 +116,12 @@ class StoreOpsTest {
             assertTrue(first.contains("\r\nFrom here on the line was quoted\r\n"), first);
             assertFalse(first.contains("X-Status"), first);
         }
+        // INBOX now holds mail: a second import gets new UIDs and says why
+        Migration.ImportReport again = Migration.importPath(s, fixture(), null, MboxFormat.MBOXRD);
+        assertTrue(again.uids().get("INBOX").startsWith("new (the mailbox INBOX already existed"),
+                again.uids().toString());
+        assertEquals(1704448800L, s.status("INBOX").uidValidity());
+        assertEquals(6, s.status("INBOX").messages());
     }
 
     @Test
