@@ -23,6 +23,8 @@ public final class TestConnection implements Connection {
     public boolean starttls;
     public boolean plaintext = true;
     public String remoteHost = "127.0.0.1";
+    /** The listener configuration the protocol sees (e.g. {@code smtp.role}). */
+    public final Map<String, Object> properties = new java.util.HashMap<>();
     public int startTlsCalls;
     public volatile String user;
     public volatile String state;
@@ -97,7 +99,7 @@ public final class TestConnection implements Connection {
 
     @Override
     public Map<String, Object> properties() {
-        return Map.of();
+        return properties;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.pillarbox.smtp;
 
+import io.pillarbox.testkit.TestConnection;
 import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.delivery.DeliveryResult;
 import io.pillarbox.api.delivery.LocalDelivery;
@@ -100,7 +101,7 @@ class SmtpSessionTest {
         open("smtp", c -> {
             c.plaintext = false;
             c.starttls = true;
-            c.remoteIp = "192.0.2.7";
+            c.remoteHost = "192.0.2.7";
         });
         List<String> lines = t.expect("EHLO c", "250-mx.test Hello c \\[192.0.2.7\\]", "250-PIPELINING",
                 "250-SIZE \\d+", "250-8BITMIME", "250-SMTPUTF8", "250-ENHANCEDSTATUSCODES", "250-CHUNKING", "250-DSN",
@@ -307,7 +308,7 @@ class SmtpSessionTest {
             c.properties.put("smtp.role", "submission");
             c.starttls = true;
             c.plaintext = false;
-            c.remoteIp = "192.0.2.9";
+            c.remoteHost = "192.0.2.9";
         });
         return t;
     }

@@ -1,5 +1,6 @@
 package io.pillarbox.smtp;
 
+import io.pillarbox.testkit.TestConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -28,7 +29,7 @@ final class SmtpTester implements AutoCloseable {
     private final StringBuilder pending = new StringBuilder();
 
     SmtpTester(SmtpServer server, String protocol, Consumer<TestConnection> setup) {
-        conn = new TestConnection(tasks::add, protocol);
+        conn = new TestConnection(protocol, "lmtp".equals(protocol) ? 24 : 25, tasks::add);
         setup.accept(conn);
         ch = new EmbeddedChannel();
         conn.channel = ch;
