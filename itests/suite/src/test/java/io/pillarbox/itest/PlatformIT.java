@@ -341,8 +341,20 @@ public class PlatformIT extends PillarboxTestSupport {
         String path = System.getProperty("pillarbox.sample.protocol");
         assertTrue("sample protocol bundle built: " + path, path != null && new File(path).isFile());
         Bundle b = bc.installBundle("file:" + path);
-        b.start();
-        return b;
+        // Karaf's features resolver hook refuses resolution for a moment while it finishes a refresh (e.g. after
+        // the transport bundle was restarted by another test): try again briefly
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (true) {
+            try {
+                b.start();
+                return b;
+            } catch (org.osgi.framework.BundleException e) {
+                if (System.currentTimeMillis() > deadline || !String.valueOf(e.getMessage()).contains("Resolver hook")) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
     static SSLSocket tlsSocket(Socket plain, int port, String protocol) throws Exception {
