@@ -1,0 +1,65 @@
+package io.pillarbox.api.delivery;
+
+import io.pillarbox.api.store.MessageSource;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The outbound queue: takes messages for recipients in domains that are not ours and delivers them to those
+ * domains' mail exchangers (or a configured relay host), retrying temporary failures and sending the sender a
+ * delivery status notification for recipients it gives up on. SMTP hands it mail from clients allowed to relay
+ * (authenticated submission, trusted networks). {@code mail:queue-*} manage it.
+ *
+ * @since 1.1
+ */
+public interface OutboundQueue {
+
+    /**
+     * Takes responsibility for a message: when this returns, the message is on stable storage and will be
+     * delivered to each recipient or bounced to the sender. Blocking: call on a worker thread.
+     *
+     * @param sender     the envelope sender, {@code ""} for the null reverse-path (no bounce is ever sent for it)
+     * @param recipients remote envelope recipients (addresses without angle brackets)
+     * @return the queue id
+     * @throws IOException when the message could not be stored (the caller answers a temporary failure)
+     */
+    String enqueue(String sender, List<String> recipients, MessageSource message) throws IOException;
+
+    /** Every message in the queue, oldest first. */
+    List<QueuedMessage> list();
+
+    Optional<QueuedMessage> find(String id);
+
+    /** Makes a deferred (not held) message due now; @return whether it exists. */
+    boolean retry(String id);
+
+    /** Holds a message (no delivery attempts until released) or releases it; @return whether it exists. */
+    boolean hold(String id, boolean held);
+
+    /** Removes a message without any notification to the sender; @return whether it existed. */
+    boolean delete(String id);
+
+    /**
+     * One queued message.
+     *
+     * @param id          queue id
+     * @param sender      envelope sender, {@code ""} for the null reverse-path
+     * @param recipients  recipients still to deliver
+     * @param size        size in octets
+     * @param arrived     when it was queued
+     * @param attempts    delivery attempts made so far
+     * @param nextAttempt when the next attempt is due (meaningless while held)
+     * @param held        whether an administrator holds it
+     * @param lastError   the last temporary failure, or {@code null}
+     */
+    record QueuedMessage(String id, String sender, List<String> recipients, long size, Instant arrived, int attempts,
+                         Instant nextAttempt, boolean held, String lastError) {
+
+        public QueuedMessage {
+            recipients = List.copyOf(recipients);
+        }
+    }
+}
