@@ -4,12 +4,16 @@ import io.netty.channel.Channel;
 import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.SaslService;
 import io.pillarbox.api.delivery.LocalDelivery;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.protocol.ProtocolHandlerFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The LMTP protocol service (RFC 2033): listeners with {@code protocol = lmtp} (normally 127.0.0.1:24, for an MTA
@@ -22,6 +26,7 @@ public final class LmtpProtocol implements ProtocolHandlerFactory {
     private final Authenticator authenticator;
     private final SaslService sasl;
     private final LocalDelivery delivery;
+    private final Services services = new Services();
     private volatile SmtpServer server;
 
     @Activate
@@ -36,7 +41,18 @@ public final class LmtpProtocol implements ProtocolHandlerFactory {
 
     @Modified
     void modified(SmtpConfig config) {
-        server = new SmtpServer(SmtpSettings.of(config), authenticator, sasl, delivery);
+        services.trace.users(java.util.List.of(config.traceUsers()));
+        server = new SmtpServer(SmtpSettings.of(config), authenticator, sasl, delivery, services);
+    }
+
+    @Reference(name = "metrics", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindMetrics")
+    void bindMetrics(MailMetrics metrics) {
+        services.bindMetrics(metrics);
+    }
+
+    void unbindMetrics(MailMetrics metrics) {
+        services.unbindMetrics(metrics);
     }
 
     @Override

@@ -45,4 +45,24 @@ public @interface SmtpConfig {
     @AttributeDefinition(name = "Spool directory",
             description = "Where messages are spooled while they arrive. Empty: java.io.tmpdir.")
     String spoolDirectory() default "";
+
+    @AttributeDefinition(name = "Relay networks",
+            description = "Clients in these networks (CIDR, e.g. 192.0.2.0/24 or 2001:db8::/32, or single addresses) "
+                    + "may send mail to remote domains without AUTH, through the outbound queue. Empty by default: "
+                    + "only authenticated clients relay (loopback is not trusted either). Never over LMTP.")
+    String[] relayNetworks() default {};
+
+    @AttributeDefinition(name = "Sender must belong to the login",
+            description = "An authenticated client may only use a MAIL FROM address that belongs to the logged-in "
+                    + "user: the login name, or an address that local delivery resolves to that user (aliases and "
+                    + "catch-alls included); else 553 5.7.1. The null sender <> is then refused for authenticated clients; "
+                    + "on submission listeners it is refused whatever this says.")
+    boolean senderLoginMatch() default true;
+
+    @AttributeDefinition(name = "Traced users",
+            description = "Users whose SMTP and LMTP sessions are logged line by line (AUTH responses masked, message "
+                    + "contents as their size) to the logger io.pillarbox.smtp.trace at INFO; a session is the "
+                    + "user's once it authenticated as the user, or (MX, LMTP) once a recipient resolved to the user. "
+                    + "* traces every session.")
+    String[] traceUsers() default {};
 }

@@ -4,12 +4,17 @@ import io.netty.channel.Channel;
 import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.SaslService;
 import io.pillarbox.api.delivery.LocalDelivery;
+import io.pillarbox.api.delivery.OutboundQueue;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.protocol.ProtocolHandlerFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
@@ -26,6 +31,7 @@ public final class SmtpProtocol implements ProtocolHandlerFactory {
     private final Authenticator authenticator;
     private final SaslService sasl;
     private final LocalDelivery delivery;
+    private final Services services = new Services();
     private volatile SmtpServer server;
 
     @Activate
@@ -40,7 +46,28 @@ public final class SmtpProtocol implements ProtocolHandlerFactory {
 
     @Modified
     void modified(SmtpConfig config) {
-        server = new SmtpServer(SmtpSettings.of(config), authenticator, sasl, delivery);
+        services.trace.users(java.util.List.of(config.traceUsers()));
+        server = new SmtpServer(SmtpSettings.of(config), authenticator, sasl, delivery, services);
+    }
+
+    @Reference(name = "queue", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindQueue")
+    void bindQueue(OutboundQueue queue) {
+        services.bindQueue(queue);
+    }
+
+    void unbindQueue(OutboundQueue queue) {
+        services.unbindQueue(queue);
+    }
+
+    @Reference(name = "metrics", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindMetrics")
+    void bindMetrics(MailMetrics metrics) {
+        services.bindMetrics(metrics);
+    }
+
+    void unbindMetrics(MailMetrics metrics) {
+        services.unbindMetrics(metrics);
     }
 
     @Override

@@ -7,7 +7,13 @@ import io.pillarbox.api.delivery.LocalDelivery;
 import io.pillarbox.api.protocol.Connection;
 
 /** What every session of one configuration shares: settings and services. */
-record SmtpServer(SmtpSettings settings, Authenticator authenticator, SaslService sasl, LocalDelivery delivery) {
+record SmtpServer(SmtpSettings settings, Authenticator authenticator, SaslService sasl, LocalDelivery delivery,
+                  Services services) {
+
+    /** Without optional services (no queue, no metrics, no trace list). */
+    SmtpServer(SmtpSettings settings, Authenticator authenticator, SaslService sasl, LocalDelivery delivery) {
+        this(settings, authenticator, sasl, delivery, new Services());
+    }
 
     /** Adds the SMTP/LMTP handler to a channel (also used by tests with an EmbeddedChannel). */
     SmtpSession install(Channel channel, Connection connection) {

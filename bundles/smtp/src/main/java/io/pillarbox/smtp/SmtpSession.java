@@ -11,7 +11,9 @@ import io.pillarbox.api.auth.AuthResult;
 import io.pillarbox.api.auth.MailPrincipal;
 import io.pillarbox.api.auth.SaslExchange;
 import io.pillarbox.api.delivery.DeliveryResult;
+import io.pillarbox.api.delivery.OutboundQueue;
 import io.pillarbox.api.delivery.Resolution;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.CloseRequest;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.store.MessageSource;
@@ -30,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -59,8 +62,15 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     private enum Mode { COMMAND, AUTH, DATA, BDAT, DISCARD_LINE, CLOSED }
 
-    /** One accepted recipient. */
-    record Recipient(String address, List<String> users, String dsnNotify, String orcpt) {
+    /** The command names timed in {@link MailMetrics}; anything else is {@link MailMetrics#UNKNOWN_COMMAND}. */
+    static final Set<String> COMMANDS = Set.of("HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP",
+            "QUIT", "STARTTLS", "AUTH", "VRFY", "EXPN", "HELP");
+
+    /**
+     * One accepted recipient: local (with the users it delivers to) or, when the client may relay, remote (for the
+     * outbound queue).
+     */
+    record Recipient(String address, List<String> users, String dsnNotify, String orcpt, boolean remote) {
     }
 
     /** One mail transaction: MAIL, RCPTs, and the message as it arrives. */
@@ -70,6 +80,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         final Map<String, String> params;
         final boolean smtputf8;
         final List<Recipient> recipients = new ArrayList<>();
+        /** Octets of the Return-Path: header at the start of the spool (not passed on to the outbound queue). */
+        int returnPathLength;
         // on the serial worker only:
         Spool spool;
         IOException spoolError;
@@ -92,6 +104,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private final Role role;
     private final SerialExecutor serial;
     private final boolean lmtp;
+    /** The protocol name for metrics and the trace. */
+    private final String proto;
 
     private ChannelHandlerContext ctx;
     private final ByteBuf in = Unpooled.buffer(4096);
@@ -113,6 +127,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private DataReceiver data;
     private ByteBuf chunk;
     private long bdatRemaining;
+    private long bdatChunkSize;
     private boolean bdatLast;
     private String bdatDiscardReply;
 
@@ -122,12 +137,19 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private int idleSeconds;
     private ScheduledFuture<?> ticker;
 
+    /** The command being timed for the metrics, and since when. */
+    private String timing;
+    private long timingStart;
+    /** A traced user a recipient of this session resolved to: the session is traced from then on (MX, LMTP). */
+    private String tracedRecipient;
+
     SmtpSession(SmtpServer server, Connection conn, Role role) {
         this.server = server;
         this.settings = server.settings();
         this.conn = conn;
         this.role = role;
         this.lmtp = role == Role.LMTP;
+        this.proto = lmtp ? "lmtp" : "smtp";
         this.serial = new SerialExecutor(conn.worker());
     }
 
@@ -201,6 +223,13 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (mode == Mode.CLOSED) {
             return;
         }
+        if (timing != null) {
+            if (!busy && (mode == Mode.COMMAND || mode == Mode.DISCARD_LINE)) {
+                finishTiming();
+            } else {
+                timing = null; // interrupted (DATA, AUTH or work in progress): not a served command
+            }
+        }
         mode = Mode.CLOSED;
         closing = true;
         if (ticker != null) {
@@ -234,6 +263,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
+        traceServer(reply);
         ctx.writeAndFlush(Unpooled.copiedBuffer(reply + "\r\n", StandardCharsets.UTF_8))
                 .addListener(ChannelFutureListener.CLOSE);
     }
@@ -268,7 +298,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             if (!progress) {
                 break;
             }
+            finishTimingIfDone();
         }
+        finishTimingIfDone();
         if (mode != Mode.CLOSED) {
             in.discardSomeReadBytes();
             ctx.flush();
@@ -315,8 +347,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
         String line = new String(bytes, StandardCharsets.UTF_8);
         if (mode == Mode.AUTH) {
+            if (traced()) {
+                traceClient(line.equals("*") ? "*" : "<AUTH response masked>");
+            }
             authResponse(line);
         } else {
+            if (traced()) {
+                traceClient(Trace.maskCommand(line));
+            }
             command(line);
         }
         return true;
@@ -336,6 +374,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- replies
 
     private void write(String line) {
+        traceServer(line);
         ctx.write(Unpooled.copiedBuffer(line + "\r\n", StandardCharsets.UTF_8));
     }
 
@@ -353,12 +392,86 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    // ---------------------------------------------------------------- metrics and trace
+
+    private MailMetrics metrics() {
+        return server.services().metrics();
+    }
+
+    /** Starts timing a command (a known name, never the client's input). */
+    private void begin(String verb) {
+        finishTiming();
+        timing = COMMANDS.contains(verb) ? verb : MailMetrics.UNKNOWN_COMMAND;
+        timingStart = System.nanoTime();
+    }
+
+    /** The client's input for the command is complete only now (end of DATA or of a BDAT chunk, an AUTH response). */
+    private void restartTiming() {
+        if (timing != null) {
+            timingStart = System.nanoTime();
+        }
+    }
+
+    /** Records the command once its final reply is out: no work pending, not inside DATA, BDAT or AUTH. */
+    private void finishTimingIfDone() {
+        if (timing != null && !busy && (closing || mode == Mode.COMMAND || mode == Mode.DISCARD_LINE)) {
+            finishTiming();
+        }
+    }
+
+    private void finishTiming() {
+        String name = timing;
+        if (name != null) {
+            timing = null;
+            try {
+                metrics().command(proto, name, System.nanoTime() - timingStart);
+            } catch (RuntimeException e) {
+                LOG.debug("metrics failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void count(String counter, long n) {
+        if (n > 0) {
+            try {
+                metrics().add(proto, counter, n);
+            } catch (RuntimeException e) {
+                LOG.debug("metrics failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** Whether this session is traced now: its authenticated user, a recipient's user, or everyone is. */
+    private boolean traced() {
+        Trace tr = server.services().trace;
+        MailPrincipal u = user;
+        return tr.on(u == null ? null : u.user()) || (tracedRecipient != null && tr.on(tracedRecipient));
+    }
+
+    private String who() {
+        MailPrincipal u = user;
+        return u != null ? u.user() : tracedRecipient != null ? "(rcpt " + tracedRecipient + ")" : "-";
+    }
+
+    private void traceClient(String text) {
+        Trace.LOG.info("{} {} {} C: {}", proto, conn.id(), who(), text);
+    }
+
+    private void traceServer(String line) {
+        if (traced()) {
+            String text = line.startsWith("334 ") || line.equals("334") ? "334 <AUTH challenge masked>"
+                    : Trace.clip(line);
+            Trace.LOG.info("{} {} {} S: {}", proto, conn.id(), who(), text);
+        }
+    }
+
     // ---------------------------------------------------------------- commands
 
     private void command(String line) {
         int sp = line.indexOf(' ');
         String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
         String args = sp < 0 ? "" : line.substring(sp + 1);
+        begin(verb);
         switch (verb) {
             case "HELO", "EHLO" -> {
                 if (lmtp) {
@@ -387,7 +500,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
             }
             case "NOOP" -> reply("250 2.0.0 Ok");
-            case "QUIT" -> goodbye("221 2.0.0 " + settings.hostname() + " Bye");
+            case "QUIT" -> {
+                finishTiming();
+                goodbye("221 2.0.0 " + settings.hostname() + " Bye");
+            }
             case "STARTTLS" -> startTls(args);
             case "AUTH" -> auth(args);
             case "VRFY" -> reply("252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery");
@@ -589,6 +705,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void authResponse(String line) {
+        restartTiming();
         if (line.equals("*")) {
             cancelAuth();
             error("501 5.0.0 Authentication cancelled");
@@ -727,9 +844,47 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             error("553 5.6.7 Non-ASCII sender address needs the SMTPUTF8 parameter");
             return;
         }
-        tx = new Transaction(p.address(), params);
+        String from = p.address();
+        MailPrincipal u = user;
+        if (u != null && from.isEmpty() && (settings.senderLoginMatch() || role == Role.SUBMISSION)) {
+            error("553 5.7.1 The null sender <> is not allowed for authenticated clients");
+            return;
+        }
+        if (u != null && settings.senderLoginMatch() && !from.equalsIgnoreCase(u.user())) {
+            // the address must lead to the logged-in user (an address of theirs, an alias or catch-all of theirs)
+            onWorker(() -> server.delivery().resolve(from), r -> {
+                String a = "<" + Envelope.printable(from) + ">";
+                if (r == null || r.kind() == Resolution.Kind.TEMPORARY_FAILURE) {
+                    error("451 4.3.0 " + a + ": temporary failure looking the sender address up; try again later");
+                } else if (r.kind() == Resolution.Kind.LOCAL
+                        && r.users().stream().anyMatch(x -> x.equalsIgnoreCase(u.user()))) {
+                    startTransaction(from, params);
+                } else {
+                    error("553 5.7.1 " + a + ": Sender address rejected: not owned by user "
+                            + Envelope.printable(u.user()));
+                }
+            });
+            return;
+        }
+        startTransaction(from, params);
+    }
+
+    private void startTransaction(String from, Map<String, String> params) {
+        tx = new Transaction(from, params);
         conn.setState("mail");
-        reply("250 2.1.0 Sender <" + p.address() + "> ok");
+        reply("250 2.1.0 Sender <" + from + "> ok");
+    }
+
+    /** Whether this client may send to remote domains: authenticated, or from a relay network; never LMTP. */
+    private boolean mayRelay() {
+        if (lmtp) {
+            return false;
+        }
+        if (user != null) {
+            return true;
+        }
+        InetSocketAddress a = conn.remoteAddress();
+        return a != null && settings.relayNetworks().contains(a.getAddress());
     }
 
     private void rcpt(String args) {
@@ -803,18 +958,33 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                         reply("452 4.5.3 Too many recipients");
                         return;
                     }
-                    t.recipients.add(new Recipient(address, r.users(), n, o));
+                    if (tracedRecipient == null && !traced()) {
+                        Trace tr = server.services().trace;
+                        for (String u : r.users()) {
+                            if (tr.on(u)) {
+                                tracedRecipient = u;
+                                traceClient(Trace.maskCommand("RCPT " + args));
+                                break;
+                            }
+                        }
+                    }
+                    t.recipients.add(new Recipient(address, r.users(), n, o, false));
                     reply("250 2.1.5 Recipient " + a + " ok");
                 }
                 case UNKNOWN_USER -> error("550 5.1.1 " + a + ": Recipient address rejected: User unknown");
                 case REMOTE -> {
                     if (lmtp) {
                         error("550 5.1.2 " + a + ": Recipient address rejected: not a local domain");
-                    } else if (user == null) {
+                    } else if (!mayRelay()) {
                         error("554 5.7.1 " + a + ": Relay access denied");
-                    } else {
+                    } else if (server.services().queue() == null) {
                         error("451 4.3.0 " + a + ": Mail for remote domains cannot be accepted yet (no outbound "
                                 + "queue); try again later");
+                    } else if (t.recipients.size() >= settings.maxRecipients()) {
+                        reply("452 4.5.3 Too many recipients");
+                    } else {
+                        t.recipients.add(new Recipient(address, List.of(), n, o, true));
+                        reply("250 2.1.5 Recipient " + a + " ok (relayed)");
                     }
                 }
                 default -> error("451 4.3.0 " + a + ": Temporary failure looking the address up; try again later");
@@ -861,6 +1031,11 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         DataReceiver d = data;
         data = null;
         mode = Mode.COMMAND;
+        restartTiming();
+        if (traced()) {
+            traceClient("<" + d.size() + " octets>");
+            traceClient(".");
+        }
         if (d.tooBig) {
             finishRejected("552 5.3.4 Message size exceeds fixed maximum message size (" + settings.maxMessageSize()
                     + " octets)");
@@ -895,6 +1070,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         bdatRemaining = size;
+        bdatChunkSize = size;
         bdatLast = last;
         bdatDiscardReply = null;
         if (tx == null) {
@@ -940,6 +1116,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     private void bdatChunkDone() {
         mode = Mode.COMMAND;
+        restartTiming();
+        if (traced() && bdatChunkSize > 0) {
+            traceClient("<" + bdatChunkSize + " octets>");
+        }
         if (bdatDiscardReply != null) {
             error(bdatDiscardReply);
             return;
@@ -972,6 +1152,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         Transaction t = tx;
         t.started = true;
         chunk = ctx.alloc().heapBuffer(CHUNK + 1024);
+        t.returnPathLength = returnPath(t).getBytes(StandardCharsets.UTF_8).length;
         byte[] trace = traceHeaders(t).getBytes(StandardCharsets.UTF_8);
         spoolPending.addAndGet(trace.length);
         serial.execute(() -> {
@@ -1025,9 +1206,13 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private static String returnPath(Transaction t) {
+        return "Return-Path: <" + t.from + ">\r\n";
+    }
+
     private String traceHeaders(Transaction t) {
         StringBuilder b = new StringBuilder();
-        b.append("Return-Path: <").append(t.from).append(">\r\n");
+        b.append(returnPath(t));
         b.append("Received: from ").append(helo == null ? "unknown" : helo).append(" ([").append(remoteIp())
                 .append("])\r\n\tby ").append(settings.hostname()).append(" (Pillarbox)");
         String tls = tlsInfo();
@@ -1098,7 +1283,11 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** On the serial worker, after all spool writes. */
+    /**
+     * On the serial worker, after all spool writes: hands the remote recipients to the outbound queue (one call), then
+     * delivers to every local user. The queue comes first: when it fails, nothing was delivered and the client's retry
+     * duplicates nothing.
+     */
     private List<String> deliverAll(Transaction t) {
         List<String> replies = new ArrayList<>();
         try {
@@ -1117,6 +1306,37 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
                 return replies;
             }
+            List<String> remote = new ArrayList<>();
+            for (Recipient r : t.recipients) {
+                if (r.remote() && !remote.contains(r.address())) {
+                    remote.add(r.address());
+                }
+            }
+            String queueId = null;
+            if (!remote.isEmpty()) {
+                OutboundQueue queue = server.services().queue();
+                String failure;
+                if (queue == null) {
+                    failure = "no outbound queue";
+                } else {
+                    try {
+                        queueId = queue.enqueue(t.from, List.copyOf(remote),
+                                Spool.skipping(source, t.returnPathLength));
+                        failure = null;
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("SMTP {}: the outbound queue did not take message {} from <{}> for {}", conn.id(),
+                                t.id, t.from, remote, e);
+                        failure = e.toString();
+                    }
+                }
+                if (failure != null) {
+                    replies.add("451 4.3.0 Cannot queue the message for remote recipients; try again later");
+                    LOG.info("SMTP {} {}: message {} from <{}> ({} octets) for {}: not queued ({}): {}", conn.id(),
+                            role, t.id, t.from, source.size(),
+                            t.recipients.stream().map(Recipient::address).toList(), failure, replies);
+                    return replies;
+                }
+            }
             Map<String, DeliveryResult> byUser = new LinkedHashMap<>();
             for (Recipient r : t.recipients) {
                 for (String u : r.users()) {
@@ -1132,8 +1352,13 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                     }
                 }
             }
+            count(MailMetrics.MESSAGES_DELIVERED, byUser.values().stream().filter(DeliveryResult::delivered).count());
             List<DeliveryResult> perRecipient = new ArrayList<>();
             for (Recipient r : t.recipients) {
+                if (r.remote()) {
+                    perRecipient.add(DeliveryResult.delivered(0));
+                    continue;
+                }
                 DeliveryResult worst = null;
                 for (String u : r.users()) {
                     DeliveryResult d = byUser.get(u);
@@ -1153,7 +1378,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             } else {
                 long ok = perRecipient.stream().filter(DeliveryResult::delivered).count();
                 if (ok == perRecipient.size()) {
-                    replies.add("250 2.0.0 Ok: delivered as " + t.id);
+                    replies.add(queueId == null ? "250 2.0.0 Ok: delivered as " + t.id
+                            : "250 2.0.0 Ok: queued as " + Envelope.printable(queueId));
                 } else {
                     DeliveryResult failure = perRecipient.stream()
                             .filter(d -> d.status() == DeliveryResult.Status.TEMPORARY_FAILURE).findFirst()
@@ -1163,8 +1389,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                     replies.add(replyFor(failure, t, prefix));
                 }
             }
-            LOG.info("SMTP {} {}: message {} from <{}> ({} octets) for {}: {}", conn.id(), lmtp ? "LMTP" : role,
-                    t.id, t.from, source.size(), t.recipients.stream().map(Recipient::address).toList(), replies);
+            if (replies.stream().anyMatch(r -> r.startsWith("2"))) {
+                count(MailMetrics.MESSAGES_RECEIVED, 1);
+            }
+            LOG.info("SMTP {} {}: message {} from <{}> ({} octets) for {}{}: {}", conn.id(), lmtp ? "LMTP" : role,
+                    t.id, t.from, source.size(), t.recipients.stream().map(Recipient::address).toList(),
+                    queueId == null ? "" : " (remote ones queued as " + queueId + ")", replies);
             return replies;
         } finally {
             if (t.spool != null) {

@@ -37,6 +37,28 @@ final class Spool implements AutoCloseable {
         return MessageSource.of(file);
     }
 
+    /** The message without its first {@code skip} octets (the Return-Path: header, which a relay must not pass on). */
+    static MessageSource skipping(MessageSource source, long skip) {
+        return new MessageSource() {
+            @Override
+            public java.io.InputStream open() throws IOException {
+                java.io.InputStream in = source.open();
+                try {
+                    in.skipNBytes(skip);
+                } catch (IOException | RuntimeException e) {
+                    in.close();
+                    throw e;
+                }
+                return in;
+            }
+
+            @Override
+            public long size() {
+                return source.size() - skip;
+            }
+        };
+    }
+
     Path file() {
         return file;
     }
