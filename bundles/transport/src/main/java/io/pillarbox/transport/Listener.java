@@ -13,6 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.CloseRequest;
 import io.pillarbox.api.protocol.ProtocolHandlerFactory;
 import io.pillarbox.api.protocol.TlsMode;
@@ -249,6 +250,9 @@ public class Listener {
             ch.close();
             return;
         }
+        // counted per protocol of the listener: accepted, or refused by maxConnections / maxConnectionsPerIp
+        transport.metrics().increment(s.protocol(), overLimit ? MailMetrics.CONNECTIONS_REJECTED
+                : MailMetrics.CONNECTIONS);
         if (overLimit) {
             LOG.warn("Listener {}: connection limit reached, refusing {}", s.name(), ch.remoteAddress());
             // after channelActive, so that the protocol's greeting state is set up before it says goodbye

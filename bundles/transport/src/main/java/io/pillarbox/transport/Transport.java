@@ -8,6 +8,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.server.ListenerInfo;
 import io.pillarbox.api.server.ListenerRegistry;
 import io.pillarbox.api.server.SessionInfo;
@@ -15,6 +16,10 @@ import io.pillarbox.api.server.SessionRegistry;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +57,8 @@ public class Transport implements SessionRegistry, ListenerRegistry {
     private ThreadPoolExecutor worker;
     private TlsMaterial tls;
     private int graceSeconds;
+    /** Where connections are counted; {@link MailMetrics#NONE} while no metrics service is registered. */
+    private volatile MailMetrics metrics = MailMetrics.NONE;
 
     @Activate
     void activate(TransportConfig config) {
@@ -88,6 +95,23 @@ public class Transport implements SessionRegistry, ListenerRegistry {
             Thread.currentThread().interrupt();
         }
         LOG.info("Pillarbox transport stopped");
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindMetrics")
+    void bindMetrics(MailMetrics m) {
+        metrics = m;
+    }
+
+    void unbindMetrics(MailMetrics m) {
+        if (metrics == m) {
+            metrics = MailMetrics.NONE;
+        }
+    }
+
+    /** The metrics service, or {@link MailMetrics#NONE}; never {@code null}. */
+    MailMetrics metrics() {
+        return metrics;
     }
 
     EventLoopGroup group() {
