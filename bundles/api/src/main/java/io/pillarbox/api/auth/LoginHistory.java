@@ -15,6 +15,14 @@ public interface LoginHistory {
     Optional<LastLogin> lastLogin(String user);
 
     /**
+     * When this history began recording (its first start; it survives restarts), if known: a user without a
+     * {@link #lastLogin last login} has not logged in since then.
+     */
+    default Optional<Instant> since() {
+        return Optional.empty();
+    }
+
+    /**
      * @param time     when
      * @param protocol {@code imap}, {@code pop3}, {@code smtp}, ...
      * @param remote   the client's address as text, or {@code null} when not on a network

@@ -6,6 +6,7 @@ import io.pillarbox.api.auth.AuthResult;
 import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.LoginGuard;
 import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.metrics.MailMetrics;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -91,6 +92,11 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
 
     /** user key + NUL + address key of successful logins, with when: exempt from that user's lock-out. */
     private final Map<String, Long> knownAddresses = new ConcurrentHashMap<>();
+    /** Where logins are counted per protocol; {@link MailMetrics#NONE} while no metrics service is registered. */
+    private volatile MailMetrics metrics = MailMetrics.NONE;
+    /** Where successful logins are remembered (core's login history), or {@code null}. */
+    private volatile LoginRecorder recorder;
+
     /** Futures not yet completed, with what to complete them with if the component stops first. */
     private final Map<CompletableFuture<Object>, Supplier<Object>> pending = new ConcurrentHashMap<>();
 
@@ -182,6 +188,55 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    // ---- metrics and login history -------------------------------------------------------------------------------
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindMetrics")
+    void bindMetrics(MailMetrics m) {
+        metrics = m;
+    }
+
+    void unbindMetrics(MailMetrics m) {
+        if (metrics == m) {
+            metrics = MailMetrics.NONE;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindRecorder")
+    void bindRecorder(LoginRecorder r) {
+        recorder = r;
+    }
+
+    void unbindRecorder(LoginRecorder r) {
+        if (recorder == r) {
+            recorder = null;
+        }
+    }
+
+    /**
+     * Counts an attempt's outcome under its protocol: {@code logins.ok}, or {@code logins.failed} for wrong
+     * secrets, unknown users, disabled and locked-out accounts (a temporary failure is neither), and remembers a
+     * successful login's time, protocol and client address.
+     */
+    private void account(AuthResult result, AuthContext ctx) {
+        String protocol = ctx.protocol() == null || ctx.protocol().isEmpty() ? "unknown" : ctx.protocol();
+        try {
+            if (result.isOk()) {
+                metrics.increment(protocol, MailMetrics.LOGINS_OK);
+                LoginRecorder r = recorder;
+                if (r != null && result.principal() != null) {
+                    r.record(result.principal().user(), java.time.Instant.now(), protocol,
+                            ctx.remote() == null ? null : hostOf(ctx.remote()));
+                }
+            } else if (result.status() != AuthResult.Status.TEMPORARY_FAILURE) {
+                metrics.increment(protocol, MailMetrics.LOGINS_FAILED);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("counting a login failed", e);
+        }
     }
 
     // ---- realms ---------------------------------------------------------------------------------------------------
@@ -462,6 +517,7 @@ public class AuthenticatorImpl implements Authenticator, LoginGuard {
 
     private void finish(CompletableFuture<AuthResult> answer, AuthResult result, AuthResult.Status logged,
                         String user, AuthContext ctx, String realm, long started, long delayMillis) {
+        account(result, ctx);
         Runnable complete = () -> {
             ATTEMPTS.info("auth result={} user={} remote={} protocol={} mechanism={} realm={} detail={} ms={}",
                     logged, printable(user), ctx.remote() == null ? "-" : hostOf(ctx.remote()), ctx.protocol(),
