@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.SaslService;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.protocol.ProtocolHandlerFactory;
 import io.pillarbox.api.store.MailStores;
@@ -12,6 +13,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +43,11 @@ public final class ImapProtocol implements ProtocolHandlerFactory {
     private final Trace trace = new Trace();
     private volatile ImapServer server;
 
+    /** Where commands are timed and messages counted; optional, and may come and go while sessions run. */
+    @Reference(name = "metrics", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MailMetrics metrics;
+
     @Activate
     public ImapProtocol(@Reference(name = "authenticator") Authenticator authenticator,
                         @Reference(name = "sasl") SaslService sasl,
@@ -52,7 +61,13 @@ public final class ImapProtocol implements ProtocolHandlerFactory {
     @Modified
     void modified(ImapConfig c) {
         trace.users(java.util.Set.of(c.traceUsers()));
-        server = new ImapServer(settings(c), authenticator, sasl, stores, recent, trace);
+        server = new ImapServer(settings(c), authenticator, sasl, stores, recent, trace, this::metrics);
+    }
+
+    /** The metrics service, or {@link MailMetrics#NONE} while there is none. */
+    MailMetrics metrics() {
+        MailMetrics m = metrics;
+        return m == null ? MailMetrics.NONE : m;
     }
 
     static ImapSettings settings(ImapConfig c) {

@@ -11,6 +11,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.pillarbox.api.auth.AuthResult;
 import io.pillarbox.api.auth.MailPrincipal;
 import io.pillarbox.api.auth.SaslExchange;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.CloseRequest;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.store.Flags;
@@ -312,6 +313,11 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                 if (o == null) {
                     break;
                 }
+                if (timedName != null) {
+                    // the command's input goes on (an AUTHENTICATE response, IDLE's DONE): its latency is what
+                    // the server takes after the last of it, not the client's thinking or idling
+                    timedStart = System.nanoTime();
+                }
                 cont.line(o);
                 continue;
             }
@@ -335,17 +341,93 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             ch.eventLoop().execute(this::done);
             return;
         }
-        busy = false;
+        finish();
         pump();
+    }
+
+    /** The running command has given its final response: the next may run (event loop). */
+    private void finish() {
+        busy = false;
+        timed();
+    }
+
+    // ---------------------------------------------------------------- metrics
+
+    /** The protocol name under which this bundle reports (the listener protocol). */
+    static final String PROTOCOL = "imap";
+
+    /** The command names reported to {@link MailMetrics}; anything else is {@link MailMetrics#UNKNOWN_COMMAND}. */
+    static final Set<String> COMMAND_NAMES = Set.of("CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "AUTHENTICATE",
+            "LOGIN", "ENABLE", "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "LIST",
+            "LSUB", "NAMESPACE", "STATUS", "APPEND", "IDLE", "CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH",
+            "FETCH", "STORE", "COPY", "MOVE", "SORT", "THREAD", "ID", "COMPRESS", "UID FETCH", "UID SEARCH",
+            "UID STORE", "UID COPY", "UID MOVE", "UID EXPUNGE", "UID SORT", "UID THREAD");
+
+    /**
+     * The command being timed (null when none) and since when (event loop only): from when it starts, that is when
+     * it is complete (the decoder hands it over after its literals) or, pipelined, when the one before it is done
+     * (its wait in the queue is the previous command's time, not its own); restarted by each further client line
+     * the command reads (AUTHENTICATE responses, IDLE's DONE).
+     */
+    private String timedName;
+    private long timedStart;
+
+    /** The metric name of a command name: itself when known, else {@link MailMetrics#UNKNOWN_COMMAND}. */
+    static String metricName(String name) {
+        return name != null && COMMAND_NAMES.contains(name) ? name : MailMetrics.UNKNOWN_COMMAND;
+    }
+
+    /** The metric name of a line that did not parse: its command word(s) when known (never the raw input). */
+    static String metricName(RawCommand raw) {
+        String[] w = raw.firstLine().split(" ", 4);
+        if (w.length < 2) {
+            return MailMetrics.UNKNOWN_COMMAND;
+        }
+        String name = w[1].toUpperCase(Locale.ROOT);
+        if (name.equals("UID") && w.length >= 3) {
+            name = "UID " + w[2].toUpperCase(Locale.ROOT);
+        }
+        return metricName(name);
+    }
+
+    private void timing(String name, long since) {
+        timedName = name;
+        timedStart = since;
+    }
+
+    /** Reports the command being timed, if any: its final response has gone out. */
+    private void timed() {
+        String name = timedName;
+        if (name == null) {
+            return;
+        }
+        timedName = null;
+        long nanos = Math.max(1, System.nanoTime() - timedStart);
+        try {
+            server.metrics().get().command(PROTOCOL, name, nanos);
+        } catch (RuntimeException e) {
+            LOG.debug("metrics failed", e);
+        }
+    }
+
+    /** Adds to a counter of the metrics service, if there is one (any thread). */
+    void count(String counter, long delta) {
+        try {
+            server.metrics().get().add(PROTOCOL, counter, delta);
+        } catch (RuntimeException e) {
+            LOG.debug("metrics failed", e);
+        }
     }
 
     private void dispatch(Object o) {
         if (o instanceof DecodeError d) {
+            timing(MailMetrics.UNKNOWN_COMMAND, System.nanoTime());
             if (d.message().startsWith("[TOOBIG]")) {
                 writeNow(d.tag() + " NO " + d.message() + "\r\n");
             } else {
                 bad(d.tag(), d.message());
             }
+            timed();
             return;
         }
         RawCommand raw = (RawCommand) o;
@@ -354,17 +436,21 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         }
         CommandParser.Result r = CommandParser.parse(raw);
         if (r.command() == null) {
+            timing(metricName(raw), System.nanoTime());
             raw.release();
             bad(r.tag(), r.error());
+            timed();
             return;
         }
         badInRow = 0;
         commands++;
         Command c = r.command();
+        timing(metricName(c.name()), System.nanoTime());
         String refusal = refusal(c);
         if (refusal != null) {
             raw.release();
             writeNow(c.tag() + " BAD " + refusal + "\r\n");
+            timed();
             return;
         }
         busy = true;
@@ -374,7 +460,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             LOG.warn("IMAP command {} failed", c.name(), e);
             raw.release();
             writeNow(c.tag() + " NO [SERVERBUG] Internal error\r\n");
-            busy = false;
+            finish();
         }
     }
 
@@ -537,13 +623,14 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         if (c instanceof Command.Simple && n.equals("CAPABILITY")) {
             raw.release();
             writeNow("* CAPABILITY " + capabilities() + "\r\n" + tag + " OK CAPABILITY completed\r\n");
-            busy = false;
+            finish();
         } else if (c instanceof Command.Simple && n.equals("LOGOUT")) {
             raw.release();
             closing = true;
             state = State.LOGOUT;
             ch.writeAndFlush(Unpooled.copiedBuffer("* BYE Logging out\r\n" + tag + " OK LOGOUT completed\r\n",
                     StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
+            timed();
         } else if (c instanceof Command.Simple && n.equals("STARTTLS")) {
             raw.release();
             startTls(tag);
@@ -566,7 +653,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             out.raw("* ID (\"name\" ").string(settings.serverName()).raw(" \"vendor\" \"Pillarbox\")").crlf();
             tagged(out, tag, "OK", null, "ID completed");
             send(out);
-            busy = false;
+            finish();
         } else if (c instanceof Command.Compress z) {
             raw.release();
             compress(z);
@@ -605,7 +692,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             workerRunning = false;
             raw.release();
             writeNow(c.tag() + " NO [UNAVAILABLE] Server busy, try again\r\n");
-            busy = false;
+            finish();
         }
     }
 
@@ -767,7 +854,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     private void startTls(String tag) {
         if (!conn.canStartTls()) {
             writeNow(tag + " NO TLS is not available here\r\n");
-            busy = false;
+            finish();
             return;
         }
         // RFC 3207 section 4.2 / CVE-2011-0411: nothing sent after STARTTLS in clear may be used
@@ -778,7 +865,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         decoder.discardBuffered();
         conn.startTls();
         writeNow(tag + " OK Begin TLS negotiation now\r\n");
-        busy = false;
+        finish();
     }
 
     private void compress(Command.Compress c) {
@@ -792,7 +879,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             writeNow(c.tag() + " OK DEFLATE active\r\n");
             Compression.install(ch);
         }
-        busy = false;
+        finish();
     }
 
     // ---------------------------------------------------------------- ENABLE
@@ -833,7 +920,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         }
         writeNow("* ENABLED" + (enabled.isEmpty() ? "" : " " + String.join(" ", enabled)) + "\r\n"
                 + e.tag() + " OK ENABLE completed\r\n");
-        busy = false;
+        finish();
     }
 
     // ---------------------------------------------------------------- IDLE
@@ -859,7 +946,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                 tagged(out, tag, "BAD", null, "Expected DONE");
                 send(out);
             }
-            busy = false;
+            finish();
         };
         if (s != null) {
             s.onEvent(() -> ch.eventLoop().execute(this::idleFlush));
@@ -892,7 +979,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     private void login(Command.Login l) {
         if (!conn.plaintextAuthAllowed()) {
             writeNow(l.tag() + " NO [PRIVACYREQUIRED] Plaintext login is disabled here; use STARTTLS\r\n");
-            busy = false;
+            finish();
             return;
         }
         char[] pw = l.password().toCharArray();
@@ -918,7 +1005,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             writeNow(a.tag() + (plain && !conn.plaintextAuthAllowed()
                     ? " NO [PRIVACYREQUIRED] Plaintext authentication is disabled here; use STARTTLS\r\n"
                     : " NO Unsupported authentication mechanism\r\n"));
-            busy = false;
+            finish();
             return;
         }
         byte[] initial = null;
@@ -930,7 +1017,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                     initial = Base64.getDecoder().decode(a.initialResponse());
                 } catch (IllegalArgumentException e) {
                     writeNow(a.tag() + " BAD Invalid base64 in initial response\r\n");
-                    busy = false;
+                    finish();
                     return;
                 }
             }
@@ -940,7 +1027,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             ex = server.sasl().start(mech, conn.authContext(mech));
         } catch (RuntimeException e) {
             writeNow(a.tag() + " NO Unsupported authentication mechanism\r\n");
-            busy = false;
+            finish();
             return;
         }
         saslStep(a.tag(), ex, initial);

@@ -337,6 +337,7 @@ final class MailCommands {
             throw e;
         }
         s.appended += done.size();
+        s.count(io.pillarbox.api.metrics.MailMetrics.MESSAGES_RECEIVED, done.size());
         List<Long> uids = new ArrayList<>();
         for (AppendResult r : done) {
             uids.add(r.uid());
