@@ -1,6 +1,7 @@
 package io.pillarbox.shell;
 
 import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.auth.LoginHistory;
 import io.pillarbox.api.auth.MailPrincipal;
 import io.pillarbox.api.server.SessionRegistry;
 import io.pillarbox.api.store.MailStores;
@@ -18,7 +19,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 @Command(scope = "mail", name = "user-show", description = "Shows what the realms say of a user (realm, mail location, "
-        + "store, attributes such as quota), their mailboxes' totals and open sessions.")
+        + "store, attributes such as quota), their mailboxes' totals, open sessions and last login (time, protocol, "
+        + "client address).")
 @Service
 public class UserShowCommand implements Action {
 
@@ -30,6 +32,9 @@ public class UserShowCommand implements Action {
 
     @Reference(optional = true)
     SessionRegistry sessions;
+
+    @Reference(optional = true)
+    LoginHistory history;
 
     @Argument(index = 0, name = "user", required = true, description = "User name")
     @Completion(UserCompleter.class)
@@ -75,11 +80,24 @@ public class UserShowCommand implements Action {
             rows.put("sessions", String.valueOf(sessions.sessions().stream().filter(x -> p.user().equals(x.user()))
                     .count()));
         }
+        rows.put("last login", lastLogin(history, p.user()));
         Table t = new Table(null).noHeaders();
         t.column("Property");
         t.column("Value");
         rows.forEach((k, v) -> t.row(k, v));
         t.print(System.out, noFormat);
         return null;
+    }
+
+    /** {@code <time> via <protocol> from <remote>}, or {@code never (since <time>)}. */
+    static String lastLogin(LoginHistory history, String user) {
+        if (history == null) {
+            return "unknown (the login history is not running: feature:install pillarbox-core)";
+        }
+        return history.lastLogin(user)
+                .map(l -> Durations.time(l.time()) + " via " + l.protocol()
+                        + (l.remote() == null ? "" : " from " + l.remote()))
+                .orElseGet(() -> "never" + history.since().map(s -> " (since " + Durations.time(s) + ")")
+                        .orElse(""));
     }
 }
