@@ -22,6 +22,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import javax.inject.Inject;
@@ -31,6 +32,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,9 +42,12 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -79,6 +85,9 @@ public class SmtpIT extends PillarboxTestSupport {
 
     @Inject
     LocalDelivery delivery;
+
+    @Inject
+    BundleContext bc;
 
     @Configuration
     public Option[] config() {
@@ -610,5 +619,132 @@ public class SmtpIT extends PillarboxTestSupport {
     public void deliveryServiceIsTheDistributionsOne() {
         assertEquals(io.pillarbox.api.delivery.Resolution.Kind.REMOTE, delivery.resolve("a@example.net").kind());
         assertEquals(io.pillarbox.api.delivery.Resolution.Kind.LOCAL, delivery.resolve("postmaster@LOCALHOST").kind());
+    }
+
+    // ------------------------------------------------------------------ relay rules, trace
+
+    private static String b64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    public void remoteRecipientsNeedAuthAndAQueueAndTheSenderMustBeTheUsers() throws Exception {
+        boolean queue = bc.getServiceReference(io.pillarbox.api.delivery.OutboundQueue.class) != null;
+        try (LineClient l = LineClient.connect(submissionPort)) {
+            assertReply("220 ", reply(l));
+            call(l, "EHLO it.example");
+            assertReply("235 2.7.0", call(l, "AUTH PLAIN " + b64("\0" + ALICE + "\0" + PASSWORD)));
+            // the envelope sender must belong to the login
+            assertReply("553 5.7.1", call(l, "MAIL FROM:<" + BOB + ">"));
+            assertReply("553 5.7.1", call(l, "MAIL FROM:<>"));
+            assertReply("250 2.1.0", call(l, "MAIL FROM:<" + ALICE.toUpperCase() + ">"));
+            String r = call(l, "RCPT TO:<friend@example.net>");
+            if (queue) {
+                assertReply("250 2.1.5", r);
+            } else {
+                assertReply("451 4.3.0 <friend@example.net>: Mail for remote domains cannot be accepted yet "
+                        + "(no outbound queue)", r);
+            }
+            assertReply("250 2.0.0", call(l, "RSET"));
+            assertReply("221 2.0.0", call(l, "QUIT"));
+        }
+        // the MX without AUTH: no relaying, whether a queue exists or not (loopback is not a relay network)
+        try (LineClient l = LineClient.connect(mxPort)) {
+            assertReply("220 ", reply(l));
+            call(l, "EHLO it.example");
+            assertReply("250 2.1.0", call(l, "MAIL FROM:<" + BOB + ">"));
+            assertReply("554 5.7.1 <victim@example.net>: Relay access denied", call(l, "RCPT TO:<victim@example.net>"));
+            assertReply("250 2.1.5", call(l, "RCPT TO:<" + ALICE + ">"));
+            assertReply("221 2.0.0", call(l, "QUIT"));
+        }
+    }
+
+    private static String karafLog() {
+        try {
+            return Files.readString(Path.of(System.getProperty("karaf.data"), "log", "karaf.log"),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Test
+    public void theTraceShowsAnAuthPlainSubmissionInKarafLogWithTheSecretMasked() throws Exception {
+        org.osgi.service.cm.Configuration c = cm.getConfiguration("io.pillarbox.smtp", "?");
+        Dictionary<String, Object> old = c.getProperties();
+        Dictionary<String, Object> p = new Hashtable<>();
+        if (old != null) {
+            for (java.util.Enumeration<String> e = old.keys(); e.hasMoreElements(); ) {
+                String k = e.nextElement();
+                p.put(k, old.get(k));
+            }
+        }
+        p.put("traceUsers", new String[]{"*"});
+        c.update(p);
+        String secret = b64("\0" + ALICE + "\0" + PASSWORD);
+        String marker = "TRACE-IT-BODY-" + System.nanoTime();
+        try {
+            // the change reaches the SMTP component asynchronously: probe until a new session is traced
+            String probe = "probe-" + System.nanoTime() + ".example";
+            await("the trace switched on", () -> {
+                try (LineClient l = LineClient.connect(submissionPort)) {
+                    reply(l);
+                    call(l, "EHLO " + probe);
+                    call(l, "QUIT");
+                } catch (IOException e) {
+                    return false;
+                }
+                return karafLog().contains("C: EHLO " + probe);
+            });
+            String helo = "trace-it-" + System.nanoTime() + ".example";
+            try (LineClient l = LineClient.connect(submissionPort)) {
+                assertReply("220 ", reply(l));
+                String ehlo = call(l, "EHLO " + helo);
+                assertTrue(ehlo, ehlo.contains("AUTH") && ehlo.contains("PLAIN"));
+                assertReply("235 2.7.0", call(l, "AUTH PLAIN " + secret));
+                assertReply("250 2.1.0", call(l, "MAIL FROM:<" + ALICE + ">"));
+                assertReply("250 2.1.5", call(l, "RCPT TO:<" + BOB + ">"));
+                assertReply("354", call(l, "DATA"));
+                l.send("Subject: " + marker);
+                l.send("");
+                l.send(marker);
+                assertReply("250 2.0.0", call(l, "."));
+                assertReply("221 2.0.0", call(l, "QUIT"));
+            }
+            Pattern first = Pattern.compile("smtp (\\S+) - C: EHLO " + Pattern.quote(helo));
+            await("the conversation in karaf.log", () -> {
+                Matcher m = first.matcher(karafLog());
+                return m.find() && karafLog().contains("smtp " + m.group(1) + " " + ALICE + " S: 221 2.0.0");
+            });
+            String log = karafLog();
+            Matcher m = first.matcher(log);
+            assertTrue(m.find());
+            String session = "smtp " + m.group(1) + " ";
+            StringBuilder conversation = new StringBuilder();
+            for (String line : log.split("\n")) {
+                if (line.contains(session)) {
+                    conversation.append(line.substring(line.indexOf(session))).append('\n');
+                }
+            }
+            String conv = conversation.toString();
+            System.out.println("SmtpIT: the traced conversation in karaf.log:\n" + conv);
+            for (String expected : new String[]{
+                    "- S: 220 ", "- C: EHLO " + helo, "- C: AUTH PLAIN <initial response masked>",
+                    ALICE + " S: 235 2.7.0 Authentication successful", ALICE + " C: MAIL FROM:<" + ALICE + ">",
+                    ALICE + " C: RCPT TO:<" + BOB + ">", ALICE + " S: 354 ", ALICE + " C: <"
+                    + (2 * marker.length() + 15) + " octets>", ALICE + " S: 250 2.0.0 Ok: delivered as ",
+                    ALICE + " C: QUIT"}) {
+                assertTrue("missing \"" + expected + "\" in:\n" + conv, conv.contains(session + expected));
+            }
+            assertFalse("the password is in karaf.log", log.contains(PASSWORD));
+            assertFalse("the AUTH PLAIN response is in karaf.log", log.contains(secret));
+            assertFalse("the message is in karaf.log", log.contains(marker));
+        } finally {
+            if (old == null) {
+                c.delete();
+            } else {
+                c.update(old);
+            }
+        }
     }
 }
