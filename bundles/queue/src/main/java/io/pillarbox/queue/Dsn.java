@@ -1,0 +1,134 @@
+package io.pillarbox.queue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Builds a delivery status notification (RFC 3464 multipart/report, RFC 3462/6522) for failed recipients. */
+final class Dsn {
+
+    /** The most header octets of the original message returned (text/rfc822-headers). */
+    static final int MAX_HEADERS = 64 * 1024;
+
+    /** One failed recipient. */
+    record Failure(String recipient, String status, String remoteMta, String diagnostic, String explanation) {
+    }
+
+    private Dsn() {
+    }
+
+    static byte[] build(String hostname, String queueId, String sender, Instant arrived, List<Failure> failures,
+                        InputStream original, Instant now) throws IOException {
+        String boundary = "=_" + queueId + "." + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        ZonedDateTime date = ZonedDateTime.ofInstant(now, ZoneId.systemDefault());
+        String rfcDate = DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT).format(date);
+        StringBuilder b = new StringBuilder();
+        b.append("From: Mail Delivery System <MAILER-DAEMON@").append(hostname).append(">\r\n");
+        b.append("To: ").append(sender).append("\r\n");
+        b.append("Subject: Undelivered Mail Returned to Sender\r\n");
+        b.append("Date: ").append(rfcDate).append("\r\n");
+        b.append("Message-ID: <").append(queueId).append(".dsn.").append(Long.toHexString(now.toEpochMilli()))
+                .append("@").append(hostname).append(">\r\n");
+        b.append("Auto-Submitted: auto-replied\r\n");
+        b.append("MIME-Version: 1.0\r\n");
+        b.append("Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"")
+                .append(boundary).append("\"\r\n");
+        b.append("\r\n");
+        b.append("This is a MIME-encapsulated message.\r\n\r\n");
+
+        b.append("--").append(boundary).append("\r\n");
+        b.append("Content-Description: Notification\r\n");
+        b.append("Content-Type: text/plain; charset=utf-8\r\n");
+        b.append("Content-Transfer-Encoding: 8bit\r\n\r\n");
+        b.append("This is the mail system at host ").append(hostname).append(".\r\n\r\n");
+        b.append("I'm sorry to have to inform you that your message could not\r\n");
+        b.append("be delivered to one or more recipients. It's attached below.\r\n\r\n");
+        b.append("For further assistance, please send mail to postmaster.\r\n\r\n");
+        b.append("                   The mail system\r\n\r\n");
+        for (Failure f : failures) {
+            b.append('<').append(f.recipient()).append(">: ").append(oneLine(f.explanation())).append("\r\n");
+        }
+        b.append("\r\n");
+
+        b.append("--").append(boundary).append("\r\n");
+        b.append("Content-Description: Delivery report\r\n");
+        b.append("Content-Type: message/delivery-status\r\n\r\n");
+        b.append("Reporting-MTA: dns; ").append(hostname).append("\r\n");
+        b.append("X-Pillarbox-Queue-ID: ").append(queueId).append("\r\n");
+        b.append("Arrival-Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT)
+                .format(ZonedDateTime.ofInstant(arrived, ZoneId.systemDefault()))).append("\r\n");
+        for (Failure f : failures) {
+            b.append("\r\n");
+            b.append("Final-Recipient: ").append(isAscii(f.recipient()) ? "rfc822; " : "utf-8; ")
+                    .append(f.recipient()).append("\r\n");
+            b.append("Action: failed\r\n");
+            b.append("Status: ").append(f.status()).append("\r\n");
+            if (f.remoteMta() != null) {
+                b.append("Remote-MTA: dns; ").append(f.remoteMta()).append("\r\n");
+            }
+            if (f.diagnostic() != null) {
+                b.append("Diagnostic-Code: smtp; ").append(oneLine(f.diagnostic())).append("\r\n");
+            } else {
+                b.append("Diagnostic-Code: X-Pillarbox; ").append(oneLine(f.explanation())).append("\r\n");
+            }
+            b.append("Last-Attempt-Date: ").append(rfcDate).append("\r\n");
+        }
+        b.append("\r\n");
+
+        b.append("--").append(boundary).append("\r\n");
+        b.append("Content-Description: Undelivered Message Headers\r\n");
+        b.append("Content-Type: text/rfc822-headers\r\n");
+        b.append("Content-Transfer-Encoding: 8bit\r\n\r\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(headers(original));
+        out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    /** The header section of a message (up to, not including, the empty line), lines ending in CRLF. */
+    static byte[] headers(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int c;
+        int total = 0;
+        while ((c = in.read()) >= 0 && total < MAX_HEADERS) {
+            total++;
+            if (c == '\n') {
+                byte[] l = line.toByteArray();
+                int len = l.length > 0 && l[l.length - 1] == '\r' ? l.length - 1 : l.length;
+                if (len == 0) {
+                    break;
+                }
+                out.write(l, 0, len);
+                out.write('\r');
+                out.write('\n');
+                line.reset();
+            } else {
+                line.write(c);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace("\r", " ").replace("\n", " ");
+    }
+
+    static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
