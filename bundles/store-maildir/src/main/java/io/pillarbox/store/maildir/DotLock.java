@@ -86,34 +86,15 @@ final class DotLock implements AutoCloseable {
     }
 
     private static boolean breakIfStale(Path file) throws IOException {
-        String content;
-        FileTime mtime;
         Object key;
+        String why;
         try {
-            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
-                    java.nio.file.attribute.BasicFileAttributes.class);
-            key = a.fileKey();
-            mtime = a.lastModifiedTime();
-            content = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            key = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            why = staleness(file, System.currentTimeMillis());
         } catch (NoSuchFileException e) {
             return true;
         }
-        boolean stale = false;
-        int colon = content.indexOf(':');
-        if (colon > 0 && content.substring(colon + 1).equals(MaildirFiles.HOST)) {
-            try {
-                long pid = Long.parseLong(content.substring(0, colon));
-                Optional<ProcessHandle> ph = ProcessHandle.of(pid);
-                stale = pid != MaildirFiles.PID && (ph.isEmpty() || !ph.get().isAlive());
-            } catch (NumberFormatException e) {
-                // not ours to judge; fall back to the age check
-            }
-        }
-        long age = System.currentTimeMillis() - mtime.toMillis();
-        if (!stale && (age > STALE_MILLIS || (colon <= 0 && age > EMPTY_STALE_MILLIS))) {
-            stale = true;
-        }
-        if (stale) {
+        if (why != null) {
             try {
                 // only the lock judged stale: not one another process has taken meanwhile
                 Object now = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
@@ -127,6 +108,44 @@ final class DotLock implements AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    /** Age after which a lock is stale whoever holds it (the store's lock timeout). */
+    static long staleMillis() {
+        return STALE_MILLIS;
+    }
+
+    /**
+     * Why the lock file is stale, as {@link #acquire} judges it (its process on this host is gone; untouched for two
+     * minutes; without a readable owner for ten seconds), or null if it looks live.
+     *
+     * @throws NoSuchFileException if there is no lock
+     */
+    static String staleness(Path file, long nowMillis) throws IOException {
+        FileTime mtime = Files.getLastModifiedTime(file);
+        String content = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        int colon = content.indexOf(':');
+        if (colon > 0 && content.substring(colon + 1).equals(MaildirFiles.HOST)) {
+            try {
+                long pid = Long.parseLong(content.substring(0, colon));
+                Optional<ProcessHandle> ph = ProcessHandle.of(pid);
+                if (pid != MaildirFiles.PID && (ph.isEmpty() || !ph.get().isAlive())) {
+                    return "held by process " + pid + " on this host, which is gone";
+                }
+            } catch (NumberFormatException e) {
+                // not ours to judge; fall back to the age check
+            }
+        }
+        long age = nowMillis - mtime.toMillis();
+        if (age > STALE_MILLIS) {
+            return (content.isEmpty() ? "empty" : "held by " + content) + ", untouched for " + age / 1000
+                    + " s (stale after " + STALE_MILLIS / 1000 + " s)";
+        }
+        if (colon <= 0 && age > EMPTY_STALE_MILLIS) {
+            return "without an owner (" + (content.isEmpty() ? "empty" : "'" + content + "'") + ") for " + age / 1000
+                    + " s";
+        }
+        return null;
     }
 
     /** Keeps a long-held lock from looking stale. */

@@ -110,6 +110,63 @@ final class IndexLog implements AutoCloseable {
         return log;
     }
 
+    /**
+     * What is wrong with the header of the index file, for maintenance: null if it is a readable index of this format
+     * version for {@code uidValidity} (the file {@link #open} would use).
+     */
+    static String headerProblem(Path file, long uidValidity) throws IOException {
+        byte[] h;
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(HEADER);
+            while (b.hasRemaining() && c.read(b, b.position()) > 0) {
+                // read the header
+            }
+            if (b.hasRemaining()) {
+                return "is shorter than its header (" + b.position() + " octets)";
+            }
+            h = b.array();
+        }
+        if (!(h[0] == 'P' && h[1] == 'B' && h[2] == 'X' && h[3] == 'I' && h[4] == 'D' && h[5] == 'X')) {
+            return "is not a Pillarbox index (its header is garbled)";
+        }
+        if (!java.util.Arrays.equals(java.util.Arrays.copyOf(h, 8), MAGIC)) {
+            return "has format version " + (char) h[6] + (char) h[7] + ", this store writes "
+                    + (char) MAGIC[6] + (char) MAGIC[7];
+        }
+        ByteBuffer b = ByteBuffer.wrap(h);
+        long v = b.getLong(8);
+        CRC32 c = new CRC32();
+        c.update(h, 0, 24);
+        if ((int) c.getValue() != b.getInt(24)) {
+            return "has a header that fails its checksum";
+        }
+        if (v != uidValidity) {
+            return "belongs to UIDVALIDITY " + v + ", the folder has " + uidValidity;
+        }
+        return null;
+    }
+
+    /** The UIDVALIDITY in a sound index header, or -1 (for salvaging a damaged UID list). */
+    static long headerUidValidity(Path file) {
+        try {
+            byte[] h = new byte[HEADER];
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                if (in.readNBytes(h, 0, HEADER) < HEADER) {
+                    return -1;
+                }
+            }
+            CRC32 c = new CRC32();
+            c.update(h, 0, 24);
+            ByteBuffer b = ByteBuffer.wrap(h);
+            if (!java.util.Arrays.equals(java.util.Arrays.copyOf(h, 8), MAGIC) || (int) c.getValue() != b.getInt(24)) {
+                return -1;
+            }
+            return b.getLong(8);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** Creates a fresh, empty log (replacing any old file). */
     static IndexLog create(Path file, boolean fsync, long uidValidity) throws IOException {
         Path tmp = file.resolveSibling(FILE + ".new." + MaildirFiles.PID + "." + System.nanoTime());

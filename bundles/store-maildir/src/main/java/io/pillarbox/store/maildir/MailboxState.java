@@ -129,6 +129,46 @@ final class MailboxState {
         }
     }
 
+    /**
+     * For maintenance ({@code mail:check}): runs {@code op} holding this folder's JVM lock, without loading or
+     * refreshing the state (a check must see the folder as it is on disk, before the store's own loading repairs
+     * anything), and with {@code dotlock} also the folder's {@code dovecot-uidlist.lock} against other processes.
+     */
+    <T> T exclusive(boolean dotlock, Op<T> op) throws IOException, StoreException {
+        lock.lock();
+        try {
+            if (dotlock && dotLock == null) {
+                dotLock = DotLock.acquire(dir.resolve(Uidlist.FILE + ".lock"), LOCK_TIMEOUT_MILLIS);
+            }
+            return op.run();
+        } finally {
+            if (lock.getHoldCount() == 1 && dotLock != null) {
+                dotLock.close();
+                dotLock = null;
+            }
+            lock.unlock();
+        }
+    }
+
+    /**
+     * After maintenance changed the folder on disk (call inside {@link #exclusive} with the dotlock): the state is
+     * loaded again from disk exactly as when another process replaced the index (a missing index is rebuilt from the
+     * files), the folder is listed and matched with the UID list (files without UIDs get new ones, messages whose
+     * files are gone are expunged), and open mailboxes are told what changed.
+     */
+    void reloadFromDisk() throws IOException, StoreException {
+        if (removed) {
+            return;
+        }
+        if (loaded) {
+            reloadIndex();
+        } else {
+            load();
+        }
+        curStamp = Long.MIN_VALUE;
+        scan(null);
+    }
+
     // ------------------------------------------------------------------ loading and syncing
 
     private void refresh(boolean scan) throws IOException, StoreException {
