@@ -53,4 +53,8 @@ public @interface Pop3Config {
 
     @AttributeDefinition(description = "Host name in the APOP timestamp (empty: the local host name)")
     String hostName() default "";
+
+    @AttributeDefinition(description = "Users whose sessions are traced line by line (passwords masked) to the "
+            + "logger io.pillarbox.pop3.trace; * for all sessions")
+    String[] traceUsers() default {};
 }

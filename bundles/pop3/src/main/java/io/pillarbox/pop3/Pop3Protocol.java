@@ -3,6 +3,7 @@ package io.pillarbox.pop3;
 import io.pillarbox.transport.codec.LineDecoder;
 import io.netty.channel.Channel;
 import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.auth.SaslService;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.protocol.ProtocolHandlerFactory;
@@ -11,9 +12,13 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 import java.net.InetAddress;
+import java.util.Set;
 
 /** The POP3 protocol service: listeners with {@code protocol = pop3} hand their connections to it. */
 @Component(service = ProtocolHandlerFactory.class, configurationPid = Pop3Protocol.PID,
@@ -28,7 +33,13 @@ public final class Pop3Protocol implements ProtocolHandlerFactory {
     private final MailStores stores;
     /** Shared by every configuration of this service, so that a configuration change keeps the locks. */
     private final MaildropLocks locks = new MaildropLocks();
+    private final Trace trace = new Trace();
     private volatile Pop3Server server;
+
+    /** Where commands are timed and retrievals counted; optional, and may come and go while sessions run. */
+    @Reference(name = "metrics", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MailMetrics metrics;
 
     @Activate
     public Pop3Protocol(@Reference(name = "authenticator") Authenticator authenticator,
@@ -42,7 +53,15 @@ public final class Pop3Protocol implements ProtocolHandlerFactory {
 
     @Modified
     void modified(Pop3Config config) {
-        server = new Pop3Server(Pop3Settings.of(config, localHostName()), authenticator, sasl, stores, locks);
+        trace.users(Set.of(config.traceUsers()));
+        server = new Pop3Server(Pop3Settings.of(config, localHostName()), authenticator, sasl, stores, locks, trace,
+                this::metrics);
+    }
+
+    /** The metrics service, or {@link MailMetrics#NONE} while there is none. */
+    MailMetrics metrics() {
+        MailMetrics m = metrics;
+        return m == null ? MailMetrics.NONE : m;
     }
 
     private static String localHostName() {

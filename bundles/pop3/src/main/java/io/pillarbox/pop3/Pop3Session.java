@@ -13,6 +13,7 @@ import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.MailPrincipal;
 import io.pillarbox.api.auth.SaslExchange;
 import io.pillarbox.api.auth.SharedSecret;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.CloseRequest;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.store.FlagOp;
@@ -113,6 +114,8 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
 
     private int retrievedCount;
     private int deletedCount;
+    /** The logged-in user as the trace knows it (lower case), null before login. */
+    private volatile String traceUser;
 
     Pop3Session(Pop3Server server, Connection conn, LineDecoder decoder) {
         this.server = server;
@@ -283,6 +286,9 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
+        if (traced()) {
+            trace("S: " + Trace.clip(line));
+        }
         ch.writeAndFlush(ByteBufs.line(ch, line)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -298,8 +304,19 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             Consumer<Object> c = continuation;
             if (c != null) {
                 continuation = null;
+                if (traced()) {
+                    trace("C: <SASL response>");
+                }
+                if (timedName != null) {
+                    // the command's input goes on: its latency is the server's time after the last of it
+                    timedStart = System.nanoTime();
+                }
                 c.accept(o);
             } else {
+                if (traced()) {
+                    trace("C: " + masked(o));
+                }
+                timing(o);
                 dispatch(o);
             }
         }
@@ -316,7 +333,92 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = false;
+        timed();
         pump();
+    }
+
+    // ---------------------------------------------------------------- metrics and trace
+
+    /** The protocol name under which this bundle reports (the listener protocol). */
+    static final String PROTOCOL = "pop3";
+
+    /** The command names reported to {@link MailMetrics}; anything else is {@link MailMetrics#UNKNOWN_COMMAND}. */
+    static final Set<String> COMMAND_NAMES = Set.of("CAPA", "QUIT", "STLS", "USER", "PASS", "APOP", "AUTH", "STAT",
+            "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL");
+
+    /**
+     * The command being timed (null when none) and since when (event loop only): from when it starts, that is when
+     * its line is complete or, pipelined, when the one before it is done; restarted by each further line the command
+     * reads (AUTH responses).
+     */
+    private String timedName;
+    private long timedStart;
+
+    /** The metric name of a client line: its verb when known, else {@link MailMetrics#UNKNOWN_COMMAND}. */
+    static String metricName(Object line) {
+        if (!(line instanceof String s)) {
+            return MailMetrics.UNKNOWN_COMMAND;
+        }
+        int sp = s.indexOf(' ');
+        String verb = (sp < 0 ? s : s.substring(0, sp)).toUpperCase(Locale.ROOT);
+        return COMMAND_NAMES.contains(verb) ? verb : MailMetrics.UNKNOWN_COMMAND;
+    }
+
+    private void timing(Object line) {
+        timedName = metricName(line);
+        timedStart = System.nanoTime();
+    }
+
+    /** Reports the command being timed, if any: its final response has gone out (event loop). */
+    private void timed() {
+        String name = timedName;
+        if (name == null) {
+            return;
+        }
+        timedName = null;
+        long nanos = Math.max(1, System.nanoTime() - timedStart);
+        try {
+            server.metrics().get().command(PROTOCOL, name, nanos);
+        } catch (RuntimeException e) {
+            LOG.debug("metrics failed", e);
+        }
+    }
+
+    private void count(String counter) {
+        try {
+            server.metrics().get().increment(PROTOCOL, counter);
+        } catch (RuntimeException e) {
+            LOG.debug("metrics failed", e);
+        }
+    }
+
+    /** A client line as the trace shows it: passwords, APOP digests and SASL initial responses masked. */
+    static String masked(Object o) {
+        if (!(o instanceof String line)) {
+            return "<line too long>";
+        }
+        String[] w = line.split(" ", 3);
+        String verb = w[0].toUpperCase(Locale.ROOT);
+        switch (verb) {
+            case "PASS" -> {
+                return w.length > 1 ? w[0] + " ***" : line;
+            }
+            case "APOP", "AUTH" -> {
+                return w.length > 2 ? w[0] + " " + w[1] + " ***" : Trace.clip(line);
+            }
+            default -> {
+                return Trace.clip(line);
+            }
+        }
+    }
+
+    private boolean traced() {
+        return server.trace().on(traceUser);
+    }
+
+    private void trace(String text) {
+        String u = traceUser;
+        Trace.LOG.info("{} {} {}", conn.id(), u == null ? "" : u, text);
     }
 
     /** For tests: the session waits for the client: for a line, or to read what was sent (event loop). */
@@ -376,6 +478,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         String rest = sp < 0 ? "" : line.substring(sp + 1);
         if (state == State.AUTHORIZATION && ++commandsBeforeAuth > settings.maxCommandsBeforeAuth()) {
             bye("-ERR Too many commands before login");
+            timed();
             return;
         }
         if (state == State.AUTHORIZATION) {
@@ -469,10 +572,16 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- output
 
     private void reply(String line) {
+        if (traced()) {
+            trace("S: " + Trace.clip(line));
+        }
         ch.writeAndFlush(ByteBufs.line(ch, line));
     }
 
     private void multi(String first, List<String> lines) {
+        if (traced()) {
+            trace("S: " + Trace.clip(first) + " <" + lines.size() + " lines>");
+        }
         StringBuilder sb = new StringBuilder(first).append("\r\n");
         for (String l : lines) {
             if (l.startsWith(".")) {
@@ -531,6 +640,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
 
     private void quitAuthorization() {
         bye("+OK " + settings.serverName() + " POP3 server signing off");
+        timed();
     }
 
     private void stls(String rest) {
@@ -833,6 +943,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         deleted = new boolean[list.size()];
         retrieved = new boolean[list.size()];
         state = State.TRANSACTION;
+        traceUser = p.user().toLowerCase(Locale.ROOT);
         conn.setUser(p.user());
         conn.setState("transaction");
         if (closing) {
@@ -969,7 +1080,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         }
         good();
         MessageInfo m = messages.get(i);
-        if (!send(m, "+OK " + m.size() + " octets", -1)) {
+        if (!send(m, "+OK " + m.size() + " octets", -1, () -> count(MailMetrics.MESSAGES_RETRIEVED))) {
             return true;
         }
         if (!retrieved[i]) {
@@ -990,15 +1101,16 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             return true;
         }
         good();
-        return !send(messages.get(i), "+OK Top of message follows", Integer.parseInt(args[1]));
+        return !send(messages.get(i), "+OK Top of message follows", Integer.parseInt(args[1]), null);
     }
 
     /**
      * Starts streaming a message after the {@code +OK} line.
      *
+     * @param sent  run once the whole message went out
      * @return whether streaming started (it then ends the command); if not, an {@code -ERR} was sent
      */
-    private boolean send(MessageInfo m, String okLine, int bodyLines) throws StoreException {
+    private boolean send(MessageInfo m, String okLine, int bodyLines, Runnable sent) throws StoreException {
         InputStream in;
         try {
             MessageContent content = box.content(m.uid());
@@ -1022,6 +1134,13 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
                 }
                 // the client has a partial response; the only honest thing left is to hang up
                 ch.close();
+            } else {
+                if (traced()) {
+                    trace("S: <message content, not logged>");
+                }
+                if (sent != null) {
+                    sent.run();
+                }
             }
             done();
         }).run();
