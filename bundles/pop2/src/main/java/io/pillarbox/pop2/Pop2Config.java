@@ -23,4 +23,8 @@ public @interface Pop2Config {
 
     @AttributeDefinition(description = "Server name in the greeting")
     String serverName() default "Pillarbox";
+
+    @AttributeDefinition(description = "Users whose sessions are traced line by line (passwords masked) to the "
+            + "logger io.pillarbox.pop2.trace; * for all sessions")
+    String[] traceUsers() default {};
 }

@@ -3,6 +3,7 @@ package io.pillarbox.pop2;
 import io.pillarbox.transport.codec.LineDecoder;
 import io.netty.channel.Channel;
 import io.pillarbox.api.auth.Authenticator;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.protocol.ProtocolHandlerFactory;
 import io.pillarbox.api.store.MailStores;
@@ -10,6 +11,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 import java.util.Set;
@@ -26,7 +30,13 @@ public final class Pop2Protocol implements ProtocolHandlerFactory {
     private final Authenticator authenticator;
     private final MailStores stores;
     private final Set<String> locks = ConcurrentHashMap.newKeySet();
+    private final Trace trace = new Trace();
     private volatile Pop2Server server;
+
+    /** Where commands are timed and retrievals counted; optional, and may come and go while sessions run. */
+    @Reference(name = "metrics", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MailMetrics metrics;
 
     @Activate
     public Pop2Protocol(@Reference(name = "authenticator") Authenticator authenticator,
@@ -38,7 +48,14 @@ public final class Pop2Protocol implements ProtocolHandlerFactory {
 
     @Modified
     void modified(Pop2Config config) {
-        server = new Pop2Server(Pop2Settings.of(config), authenticator, stores, locks);
+        trace.users(Set.of(config.traceUsers()));
+        server = new Pop2Server(Pop2Settings.of(config), authenticator, stores, locks, trace, this::metrics);
+    }
+
+    /** The metrics service, or {@link MailMetrics#NONE} while there is none. */
+    MailMetrics metrics() {
+        MailMetrics m = metrics;
+        return m == null ? MailMetrics.NONE : m;
     }
 
     @Override

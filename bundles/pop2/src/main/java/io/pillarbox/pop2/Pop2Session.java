@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pillarbox.api.auth.AuthResult;
 import io.pillarbox.api.auth.MailPrincipal;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.CloseRequest;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.store.FlagOp;
@@ -72,6 +73,8 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
     private boolean[] deleted = new boolean[0];
     /** The current message, 1-based; may be one past the end. */
     private int current;
+    /** The logged-in user as the trace knows it (lower case), null before login. */
+    private volatile String traceUser;
 
     Pop2Session(Pop2Server server, Connection conn) {
         this.server = server;
@@ -206,6 +209,9 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
+        if (traced()) {
+            trace("S: " + Trace.clip(line));
+        }
         ch.writeAndFlush(line(line)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -223,6 +229,11 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
                 return;
             }
             busy = true;
+            if (traced()) {
+                trace("C: " + masked(o));
+            }
+            timedName = metricName(o);
+            timedStart = System.nanoTime();
             if (o == LineDecoder.TOO_LONG) {
                 bad("- Line too long");
                 done();
@@ -244,7 +255,74 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = false;
+        timed();
         pump();
+    }
+
+    // ---------------------------------------------------------------- metrics and trace
+
+    /** The protocol name under which this bundle reports (the listener protocol). */
+    static final String PROTOCOL = "pop2";
+
+    /** The command names reported to {@link MailMetrics}; anything else is {@link MailMetrics#UNKNOWN_COMMAND}. */
+    static final Set<String> COMMAND_NAMES = Set.of("HELO", "FOLD", "READ", "RETR", "ACKS", "ACKD", "NACK", "QUIT");
+
+    /** The command being timed (null when none) and since when it started (event loop only). */
+    private String timedName;
+    private long timedStart;
+
+    /** The metric name of a client line: its verb when known, else {@link MailMetrics#UNKNOWN_COMMAND}. */
+    static String metricName(Object line) {
+        if (!(line instanceof String s)) {
+            return MailMetrics.UNKNOWN_COMMAND;
+        }
+        int sp = s.indexOf(' ');
+        String verb = (sp < 0 ? s : s.substring(0, sp)).toUpperCase(Locale.ROOT);
+        return COMMAND_NAMES.contains(verb) ? verb : MailMetrics.UNKNOWN_COMMAND;
+    }
+
+    /** Reports the command being timed, if any: its response has gone out (event loop). */
+    private void timed() {
+        String name = timedName;
+        if (name == null) {
+            return;
+        }
+        timedName = null;
+        long nanos = Math.max(1, System.nanoTime() - timedStart);
+        try {
+            server.metrics().get().command(PROTOCOL, name, nanos);
+        } catch (RuntimeException e) {
+            LOG.debug("metrics failed", e);
+        }
+    }
+
+    private void count(String counter) {
+        try {
+            server.metrics().get().increment(PROTOCOL, counter);
+        } catch (RuntimeException e) {
+            LOG.debug("metrics failed", e);
+        }
+    }
+
+    /** A client line as the trace shows it: the HELO password masked. */
+    static String masked(Object o) {
+        if (!(o instanceof String line)) {
+            return "<line too long>";
+        }
+        String[] w = line.split(" ", 3);
+        if (w[0].equalsIgnoreCase("HELO") && w.length > 2) {
+            return w[0] + " " + w[1] + " ***";
+        }
+        return Trace.clip(line);
+    }
+
+    private boolean traced() {
+        return server.trace().on(traceUser);
+    }
+
+    private void trace(String text) {
+        String u = traceUser;
+        Trace.LOG.info("{} {} {}", conn.id(), u == null ? "" : u, text);
     }
 
     private void run(String line) {
@@ -288,6 +366,9 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
     }
 
     private void reply(String text) {
+        if (traced()) {
+            trace("S: " + Trace.clip(text));
+        }
         ch.writeAndFlush(line(text));
     }
 
@@ -405,6 +486,7 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
             lockKey = key;
             store = s;
         }
+        traceUser = key;
         conn.setUser(p.user());
         try {
             select(b);
@@ -585,11 +667,13 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
     /** Sends exactly the message's octets in chunks while the channel is writable, parking otherwise. */
     private final class RawStreamer implements Runnable {
         private final InputStream in;
+        private final long size;
         private long left;
         private final byte[] buf = new byte[settings.chunkSize()];
 
         RawStreamer(InputStream in, long size) {
             this.in = in;
+            this.size = size;
             this.left = size;
         }
 
@@ -637,6 +721,11 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
                     LOG.warn("sending a message failed in POP2 session {}", conn.id(), failure);
                 }
                 ch.close();
+            } else {
+                if (traced()) {
+                    trace("S: <message content, " + size + " octets, not logged>");
+                }
+                count(MailMetrics.MESSAGES_RETRIEVED);
             }
             done();
         }
