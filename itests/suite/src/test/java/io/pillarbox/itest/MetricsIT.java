@@ -160,6 +160,44 @@ public class MetricsIT extends PillarboxTestSupport {
     }
 
     @Test
+    public void connectionsRefusedByALimitAreCountedAsRejected() throws Exception {
+        int p = freePort();
+        org.osgi.service.cm.Configuration limited = createListener(cm, "imap-limited", "imap", p, "none",
+                "maxConnections", 1);
+        try {
+            await("limited IMAP listener", () -> accepts(p));
+            // the probe's own connection must be gone before the limit is tested
+            await("probe closed", () -> openOn("imap-limited") == 0);
+            long accepted = metrics.snapshot().counter("imap", MailMetrics.CONNECTIONS);
+            long rejected = metrics.snapshot().counter("imap", MailMetrics.CONNECTIONS_REJECTED);
+            try (LineClient first = LineClient.connect(p)) {
+                assertTrue(first.read().startsWith("* OK"));
+                try (LineClient second = LineClient.connect(p)) {
+                    // the protocol may greet before it says goodbye
+                    List<String> said = new ArrayList<>();
+                    for (String l = second.read(); l != null; l = second.read()) {
+                        said.add(l);
+                    }
+                    assertTrue(said.toString(), said.stream().anyMatch(l -> l.startsWith("* BYE")));
+                }
+            }
+            MailMetrics.Snapshot now = metrics.snapshot();
+            assertEquals(accepted + 1, now.counter("imap", MailMetrics.CONNECTIONS));
+            assertEquals(rejected + 1, now.counter("imap", MailMetrics.CONNECTIONS_REJECTED));
+            String[] imap = line(run("mail:stats --no-format"), "imap");
+            assertTrue(String.join("|", imap), Long.parseLong(imap[11]) >= 1);
+        } finally {
+            limited.delete();
+        }
+    }
+
+    /** Open connections of a listener now, as mail:listeners' registry says. */
+    int openOn(String listener) {
+        io.pillarbox.api.server.ListenerRegistry r = service(bc, io.pillarbox.api.server.ListenerRegistry.class);
+        return r.listeners().stream().filter(l -> l.name().equals(listener)).mapToInt(l -> l.connections()).sum();
+    }
+
+    @Test
     public void mailStatsShowsTheCountersSinceStart() throws Exception {
         String formatted = run("mail:stats");
         contains(formatted, "Logins ok", "Logins failed", "Connections", "Since ");
