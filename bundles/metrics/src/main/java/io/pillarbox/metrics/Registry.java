@@ -14,7 +14,7 @@ import java.util.function.Function;
 /**
  * The counters and histograms, outside OSGi. Lock-free on the recording paths once a name has been seen; memory is
  * bounded: at most {@code maxProtocols} protocols, and per protocol at most {@code maxNames} counter names and
- * {@code maxNames} command names. Beyond that, counters are added to {@link #OTHER} and commands are timed under
+ * {@code maxNames} command names besides the ones {@link MailMetrics} defines. Beyond that, counters are added to {@link #OTHER} and commands are timed under
  * {@link MailMetrics#UNKNOWN_COMMAND}, so a caller that passes unbounded names cannot grow memory.
  */
 final class Registry implements MailMetrics {
@@ -22,6 +22,10 @@ final class Registry implements MailMetrics {
     /** Where counters beyond the cap go, and the protocol name of protocols beyond the cap. */
     static final String OTHER = "other";
     static final int DEFAULT_MAX_NAMES = 256;
+    /** Names outside the cap: the counters {@link MailMetrics} defines, and where names beyond the cap go. */
+    static final java.util.Set<String> ALWAYS = java.util.Set.of(LOGINS_OK, LOGINS_FAILED, CONNECTIONS,
+            CONNECTIONS_REJECTED, COMMANDS, MESSAGES_RECEIVED, MESSAGES_DELIVERED, MESSAGES_SENT, MESSAGES_BOUNCED,
+            MESSAGES_RETRIEVED, OTHER, UNKNOWN_COMMAND);
     static final int DEFAULT_MAX_PROTOCOLS = 64;
     /** Longest name kept; longer ones are cut (they are either a bug or client input). */
     static final int MAX_NAME_LENGTH = 64;
@@ -60,8 +64,12 @@ final class Registry implements MailMetrics {
         private <V> V capped(ConcurrentHashMap<String, V> map, AtomicInteger size, String name,
                              Function<String, V> make) {
             return map.computeIfAbsent(name, k -> {
-                // the fallback names (OTHER, UNKNOWN) are always admitted so that folding never fails
-                if (size.incrementAndGet() > maxNames && !k.equals(OTHER) && !k.equals(UNKNOWN_COMMAND)) {
+                // the API's own counter names and the fallbacks (OTHER, UNKNOWN) are always admitted: a flood of
+                // other names can neither hide them nor make folding fail
+                if (ALWAYS.contains(k)) {
+                    return make.apply(k);
+                }
+                if (size.incrementAndGet() > maxNames) {
                     size.decrementAndGet();
                     return null;
                 }
