@@ -296,6 +296,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         }
         closing = true;
         state = State.LOGOUT;
+        if (traced()) {
+            Trace.LOG.info("{} {} S: {}", conn.id(), user(), Trace.clip("* BYE " + text));
+        }
         ch.writeAndFlush(Unpooled.copiedBuffer("* BYE " + text + "\r\n", StandardCharsets.UTF_8))
                 .addListener(ChannelFutureListener.CLOSE);
     }
@@ -627,6 +630,10 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         } else if (c instanceof Command.Simple && n.equals("LOGOUT")) {
             raw.release();
             closing = true;
+            if (traced()) {
+                Trace.LOG.info("{} {} S: {}", conn.id(), user(),
+                        Trace.clip("* BYE Logging out\r\n" + tag + " OK LOGOUT completed\r\n"));
+            }
             state = State.LOGOUT;
             ch.writeAndFlush(Unpooled.copiedBuffer("* BYE Logging out\r\n" + tag + " OK LOGOUT completed\r\n",
                     StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);

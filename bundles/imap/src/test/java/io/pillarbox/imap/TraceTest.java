@@ -29,6 +29,7 @@ class TraceTest {
             ImapTester a = new ImapTester(server);
             a.login("alice", "s3cret-pw");
             a.send("n1 NOOP");
+            a.send("n3 LOGOUT");
             ImapTester b = new ImapTester(server);
             b.send("x AUTHENTICATE PLAIN " + Base64.getEncoder().encodeToString("\0bob\0b0b-pw".getBytes()));
             b.send("n2 NOOP");
@@ -38,8 +39,40 @@ class TraceTest {
         String log = buf.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("C: n1 NOOP"), log);
         assertTrue(log.contains("S: n1 OK NOOP completed"), log);
+        assertTrue(log.contains("n3 OK LOGOUT completed"), log);
         assertFalse(log.contains("s3cret-pw"), log);
         assertFalse(log.contains("n2 NOOP"), log);
         assertFalse(log.contains(Base64.getEncoder().encodeToString("\0bob\0b0b-pw".getBytes())), log);
+    }
+
+    @Test
+    void starTracesBeforeLoginAndMasksContinuationsAndLiteralPasswords() {
+        TestAuth auth = new TestAuth(Map.of("alice", "s3cret-pw", "bob", "b0b-pw"));
+        Trace trace = new Trace();
+        trace.users(Set.of("*"));
+        ImapServer server = new ImapServer(ImapSettings.defaults(), auth, auth, new TestStores(new MemoryMailStore()),
+                new RecentTracker(), trace);
+        String plain = Base64.getEncoder().encodeToString("\0alice\0s3cret-pw".getBytes(StandardCharsets.UTF_8));
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            ImapTester a = new ImapTester(server);
+            assertTrue(a.send("a1 AUTHENTICATE PLAIN").contains("+"));
+            assertTrue(a.send(plain).contains("a1 OK"));
+            ImapTester b = new ImapTester(server);
+            b.write("b1 LOGIN bob {6+}\r\n");
+            assertTrue(b.send("b0b-pw").contains("b1 OK"));
+            b.send("b2 NOOP");
+        } finally {
+            System.setErr(old);
+        }
+        String log = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("C: <SASL response>"), log);
+        assertTrue(log.contains("S: * OK [CAPABILITY"), log); // the greeting: traced before login with *
+        assertTrue(log.contains(" bob C: b2 NOOP"), log);
+        assertFalse(log.contains("s3cret-pw"), log);
+        assertFalse(log.contains(plain), log);
+        assertFalse(log.contains("b0b-pw"), log);
     }
 }
