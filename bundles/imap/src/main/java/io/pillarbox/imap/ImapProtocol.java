@@ -60,7 +60,7 @@ public final class ImapProtocol implements ProtocolHandlerFactory {
 
     @Modified
     void modified(ImapConfig c) {
-        trace.users(java.util.Set.of(c.traceUsers()));
+        trace.users(java.util.Arrays.asList(c.traceUsers()));
         server = new ImapServer(settings(c), authenticator, sasl, stores, recent, trace, this::metrics);
     }
 

@@ -297,7 +297,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         closing = true;
         state = State.LOGOUT;
         if (traced()) {
-            Trace.LOG.info("{} {} S: {}", conn.id(), user(), Trace.clip("* BYE " + text));
+            Trace.LOG.info("{} {} S: {}", conn.id(), traceName(), Trace.clip("* BYE " + text));
         }
         ch.writeAndFlush(Unpooled.copiedBuffer("* BYE " + text + "\r\n", StandardCharsets.UTF_8))
                 .addListener(ChannelFutureListener.CLOSE);
@@ -434,8 +434,14 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             return;
         }
         RawCommand raw = (RawCommand) o;
+        if (principal == null) {
+            String claimed = claimedUser(raw);
+            if (claimed != null) {
+                claimedUser = claimed;
+            }
+        }
         if (traced()) {
-            Trace.LOG.info("{} {} C: {}", conn.id(), user(), Trace.clip(masked(raw)));
+            Trace.LOG.info("{} {} C: {}", conn.id(), traceName(), Trace.clip(masked(raw)));
         }
         CommandParser.Result r = CommandParser.parse(raw);
         if (r.command() == null) {
@@ -518,13 +524,38 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     }
 
     boolean traced() {
+        return server.trace().on(traceName());
+    }
+
+    /** Before login, the user named by LOGIN (lower case): a trace of that user starts there. */
+    private volatile String claimedUser;
+
+    /** The user a LOGIN line names as an atom or quoted string (lower case), or null. */
+    static String claimedUser(RawCommand raw) {
+        String[] w = raw.firstLine().split(" ", 4);
+        if (w.length < 3 || !w[1].equalsIgnoreCase("LOGIN") || w[2].startsWith("{")) {
+            return null;
+        }
+        String u = w[2];
+        if (u.length() >= 2 && u.startsWith("\"") && u.endsWith("\"")) {
+            u = u.substring(1, u.length() - 1);
+        }
+        return u.isEmpty() ? null : u.toLowerCase(Locale.ROOT);
+    }
+
+    /** Whom the trace follows: the logged-in user, or before login the user the client named ("" if none). */
+    String traceName() {
         MailPrincipal p = principal;
-        return server.trace().on(p == null ? null : p.user());
+        if (p != null) {
+            return p.user().toLowerCase(Locale.ROOT);
+        }
+        String c = claimedUser;
+        return c == null ? "" : c;
     }
 
     private void traceOut(Object part) {
         if (part instanceof ByteBuf b && traced()) {
-            Trace.LOG.info("{} {} S: {}", conn.id(), user(), Trace.clip(b.toString(b.readerIndex(),
+            Trace.LOG.info("{} {} S: {}", conn.id(), traceName(), Trace.clip(b.toString(b.readerIndex(),
                     Math.min(b.readableBytes(), 4096), StandardCharsets.UTF_8)));
         }
     }
@@ -532,7 +563,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     /** Writes and flushes text now; call on the event loop. */
     private void writeNow(String text) {
         if (traced()) {
-            Trace.LOG.info("{} {} S: {}", conn.id(), user(), Trace.clip(text));
+            Trace.LOG.info("{} {} S: {}", conn.id(), traceName(), Trace.clip(text));
         }
         ch.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
     }
@@ -631,7 +662,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             raw.release();
             closing = true;
             if (traced()) {
-                Trace.LOG.info("{} {} S: {}", conn.id(), user(),
+                Trace.LOG.info("{} {} S: {}", conn.id(), traceName(),
                         Trace.clip("* BYE Logging out\r\n" + tag + " OK LOGOUT completed\r\n"));
             }
             state = State.LOGOUT;
@@ -1088,7 +1119,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         String line = msg instanceof RawCommand r && r.lines().size() == 1 ? r.firstLine() : null;
         release(msg);
         if (traced()) {
-            Trace.LOG.info("{} {} C: <SASL response>", conn.id(), user());
+            Trace.LOG.info("{} {} C: <SASL response>", conn.id(), traceName());
         }
         if (line == null) {
             cont = null;

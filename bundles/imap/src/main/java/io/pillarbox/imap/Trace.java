@@ -17,8 +17,10 @@ final class Trace {
 
     private volatile Set<String> users = Set.of();
 
-    void users(Set<String> u) {
-        users = Set.copyOf(u.stream().map(x -> x.toLowerCase(Locale.ROOT)).toList());
+    /** The users to trace (case does not matter; blanks ignored, duplicates allowed). */
+    void users(java.util.Collection<String> u) {
+        users = Set.copyOf(u.stream().filter(x -> x != null && !x.isBlank())
+                .map(x -> x.strip().toLowerCase(Locale.ROOT)).toList());
     }
 
     /** Whether to trace a session of this user (null before login). */

@@ -38,6 +38,8 @@ class TraceTest {
         }
         String log = buf.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("C: n1 NOOP"), log);
+        // from the LOGIN line that names her, the password masked
+        assertTrue(log.contains(" alice C: L1 LOGIN alice ***"), log);
         assertTrue(log.contains("S: n1 OK NOOP completed"), log);
         assertTrue(log.contains("n3 OK LOGOUT completed"), log);
         assertFalse(log.contains("s3cret-pw"), log);
@@ -74,5 +76,19 @@ class TraceTest {
         assertFalse(log.contains("s3cret-pw"), log);
         assertFalse(log.contains(plain), log);
         assertFalse(log.contains("b0b-pw"), log);
+    }
+
+    @Test
+    void theConfigurationMayListAUserTwiceOrInAnotherCase() {
+        ImapConfig c = (ImapConfig) java.lang.reflect.Proxy.newProxyInstance(ImapConfig.class.getClassLoader(),
+                new Class<?>[] {ImapConfig.class}, (proxy, m, args) -> m.getName().equals("traceUsers")
+                        ? new String[] {"alice", "ALICE", " ", "bob "} : m.getDefaultValue());
+        TestAuth auth = new TestAuth(Map.of("alice", "pw"));
+        ImapProtocol p = new ImapProtocol(auth, auth, new TestStores(new MemoryMailStore()), c);
+        assertTrue(p != null);
+        Trace t = new Trace();
+        t.users(java.util.Arrays.asList(c.traceUsers()));
+        assertTrue(t.on("Alice") && t.on("bob"));
+        assertFalse(t.on("carol") || t.on("") || t.on(null));
     }
 }

@@ -48,7 +48,7 @@ public final class Pop2Protocol implements ProtocolHandlerFactory {
 
     @Modified
     void modified(Pop2Config config) {
-        trace.users(Set.of(config.traceUsers()));
+        trace.users(java.util.Arrays.asList(config.traceUsers()));
         server = new Pop2Server(Pop2Settings.of(config), authenticator, stores, locks, trace, this::metrics);
     }
 

@@ -75,6 +75,8 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
     private int current;
     /** The logged-in user as the trace knows it (lower case), null before login. */
     private volatile String traceUser;
+    /** Before login, the user named by HELO (lower case): a trace of that user starts there. */
+    private volatile String claimedUser;
 
     Pop2Session(Pop2Server server, Connection conn) {
         this.server = server;
@@ -229,6 +231,10 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
                 return;
             }
             busy = true;
+            String claimed = claimedUser(o);
+            if (claimed != null && traceUser == null) {
+                claimedUser = claimed;
+            }
             if (traced()) {
                 trace("C: " + masked(o));
             }
@@ -316,12 +322,27 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
         return Trace.clip(line);
     }
 
+    /** The user a HELO line names (lower case), or null. */
+    static String claimedUser(Object o) {
+        if (!(o instanceof String line)) {
+            return null;
+        }
+        String[] w = line.strip().split(" +");
+        return w.length >= 2 && w[0].equalsIgnoreCase("HELO") ? w[1].toLowerCase(Locale.ROOT) : null;
+    }
+
+    /** Whom the trace follows: the logged-in user, or before login the user the client named. */
+    private String traceName() {
+        String u = traceUser;
+        return u != null ? u : claimedUser;
+    }
+
     private boolean traced() {
-        return server.trace().on(traceUser);
+        return server.trace().on(traceName());
     }
 
     private void trace(String text) {
-        String u = traceUser;
+        String u = traceName();
         Trace.LOG.info("{} {} {}", conn.id(), u == null ? "" : u, text);
     }
 

@@ -157,6 +157,7 @@ class MetricsTraceTest {
             }
         });
         String trace = traceLines(log);
+        assertTrue(trace.contains(" alice C: HELO alice ***"), log); // from the line that names her
         assertTrue(trace.contains(" alice S: #2"), log);
         assertTrue(trace.contains(" alice C: READ"), log);
         assertTrue(trace.contains(" alice S: <message content, " + MSG.length() + " octets, not logged>"), log);
@@ -189,8 +190,8 @@ class MetricsTraceTest {
         });
         String trace = traceLines(log);
         assertTrue(trace.contains("  S: + POP2 Pillarbox server ready"), log);
-        assertTrue(trace.contains("  C: HELO bob ***"), log);
-        assertTrue(trace.contains("  S: - Bad login"), log);
+        assertTrue(trace.contains(" bob C: HELO bob ***"), log);
+        assertTrue(trace.contains(" bob S: - Bad login"), log);
         assertTrue(trace.contains(" bob S: #2"), log);
         assertTrue(trace.contains(" bob C: READ"), log);
         assertFalse(trace.contains("READ 2"), log);

@@ -18,7 +18,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 import java.net.InetAddress;
-import java.util.Set;
 
 /** The POP3 protocol service: listeners with {@code protocol = pop3} hand their connections to it. */
 @Component(service = ProtocolHandlerFactory.class, configurationPid = Pop3Protocol.PID,
@@ -53,7 +52,7 @@ public final class Pop3Protocol implements ProtocolHandlerFactory {
 
     @Modified
     void modified(Pop3Config config) {
-        trace.users(Set.of(config.traceUsers()));
+        trace.users(java.util.Arrays.asList(config.traceUsers()));
         server = new Pop3Server(Pop3Settings.of(config, localHostName()), authenticator, sasl, stores, locks, trace,
                 this::metrics);
     }

@@ -116,6 +116,8 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
     private int deletedCount;
     /** The logged-in user as the trace knows it (lower case), null before login. */
     private volatile String traceUser;
+    /** Before login, the user named by USER or APOP (lower case): a trace of that user starts there. */
+    private volatile String claimedUser;
 
     Pop3Session(Pop3Server server, Connection conn, LineDecoder decoder) {
         this.server = server;
@@ -313,6 +315,10 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
                 }
                 c.accept(o);
             } else {
+                String claimed = claimedUser(o);
+                if (claimed != null && traceUser == null) {
+                    claimedUser = claimed;
+                }
                 if (traced()) {
                     trace("C: " + masked(o));
                 }
@@ -412,12 +418,30 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The user a USER or APOP line names (lower case), or null. */
+    static String claimedUser(Object o) {
+        if (!(o instanceof String line)) {
+            return null;
+        }
+        String[] w = line.strip().split(" +");
+        if (w.length >= 2 && (w[0].equalsIgnoreCase("USER") || w[0].equalsIgnoreCase("APOP"))) {
+            return w[1].toLowerCase(Locale.ROOT);
+        }
+        return null;
+    }
+
+    /** Whom the trace follows: the logged-in user, or before login the user the client named. */
+    private String traceName() {
+        String u = traceUser;
+        return u != null ? u : claimedUser;
+    }
+
     private boolean traced() {
-        return server.trace().on(traceUser);
+        return server.trace().on(traceName());
     }
 
     private void trace(String text) {
-        String u = traceUser;
+        String u = traceName();
         Trace.LOG.info("{} {} {}", conn.id(), u == null ? "" : u, text);
     }
 

@@ -88,7 +88,7 @@ class TraceTest {
     }
 
     @Test
-    void tracesOnlyListedUsersAfterLoginWithoutBodies() {
+    void tracesOnlyListedUsersFromTheirUserLineWithoutBodies() {
         trace.users(Set.of("Alice"));
         String log = captured(() -> {
             try (Pop3Tester a = new Pop3Tester(server); Pop3Tester b = new Pop3Tester(server)) {
@@ -115,7 +115,9 @@ class TraceTest {
         assertFalse(log.contains(BODY), log);
         assertFalse(log.contains("al1ce-pw"), log);
         assertFalse(traceLines(log).contains("bob"), log); // other loggers may name him, the trace does not
-        assertFalse(log.contains("C: USER alice"), log); // before login: only with *
+        // from the USER line on that names her (a login attempt for her is worth seeing), password masked
+        assertTrue(log.contains(" alice C: USER alice"), log);
+        assertTrue(log.contains(" alice C: PASS ***"), log);
     }
 
     @Test
@@ -161,11 +163,12 @@ class TraceTest {
             }
         });
         assertTrue(log.contains("  S: +OK Pillarbox POP3 ready"), log); // the greeting, before login
-        assertTrue(log.contains("  C: USER bob"), log);
+        assertTrue(log.contains(" bob C: USER bob"), log);
+        assertTrue(log.contains(" bob C: PASS ***"), log);
         assertTrue(log.contains("  C: PASS ***"), log);
         assertTrue(log.contains("  C: AUTH PLAIN ***"), log);
         assertTrue(log.contains("  C: <SASL response>"), log);
-        assertTrue(log.contains("  C: APOP alice ***"), log);
+        assertTrue(log.contains(" alice C: APOP alice ***"), log);
         assertTrue(log.contains(" bob S: +OK Logged in"), log);
         assertTrue(log.contains(" alice C: QUIT"), log);
         assertFalse(log.contains("b0b-pw"), log);
