@@ -393,7 +393,11 @@ public class ShellIT extends PillarboxTestSupport {
         byte[] whole = Files.readAllBytes(victim);
         Files.write(victim, java.util.Arrays.copyOf(whole, whole.length / 2));
         String damaged = fails("mail:check dave");
-        contains(damaged, "1 problem(s) in the store of dave");
+        // the API check finds the short read; the Maildir store's own check (where it offers one) adds the file cut
+        // short (left as it is) and its index entry that no longer matches (rebuilt by --repair)
+        boolean maintenance = !bc.getServiceReferences(io.pillarbox.api.store.StoreMaintenance.class,
+                "(pillarbox.store=maildir)").isEmpty();
+        contains(damaged, (maintenance ? 3 : 1) + " problem(s) in the store of dave");
         Files.write(victim, whole);
         contains(run("mail:check dave"), "INBOX", "ok");
         // --repair goes to the store's own maintenance service, where the store offers one
@@ -526,7 +530,8 @@ public class ShellIT extends PillarboxTestSupport {
         org.apache.felix.hc.api.execution.HealthCheckExecutor hc = await(bc,
                 org.apache.felix.hc.api.execution.HealthCheckExecutor.class);
         java.util.Map<String, org.apache.felix.hc.api.Result> results = health(hc);
-        assertEquals(results.toString(), Set.of("Pillarbox listeners", "Pillarbox mail store", "Pillarbox realms"),
+        assertEquals(results.toString(), Set.of("Pillarbox listeners", "Pillarbox mail store", "Pillarbox realms",
+                "Pillarbox outbound queue"),
                 results.keySet());
         assertEquals(String.valueOf(results.get("Pillarbox mail store")), org.apache.felix.hc.api.Result.Status.OK,
                 results.get("Pillarbox mail store").getStatus());
