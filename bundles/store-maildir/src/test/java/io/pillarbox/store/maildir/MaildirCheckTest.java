@@ -205,6 +205,45 @@ class MaildirCheckTest {
     }
 
     @Test
+    void checksWhileSessionsWriteFindNothing() throws Exception {
+        populate();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                StoreSession s = store.open(alice);
+                try (Mailbox m = s.open("INBOX", false)) {
+                    for (int i = 0; !stop.get(); i++) {
+                        long uid = s.append("INBOX", MessageSource.of(msg("busy " + i, "x")), Set.of(), null).uid();
+                        m.updateFlags(List.of(uid), io.pillarbox.api.store.FlagOp.ADD, Set.of(Flags.SEEN, "$Busy"),
+                                -1);
+                        m.copy(List.of(uid), "Work");
+                        if (i % 2 == 0) {
+                            m.updateFlags(List.of(uid), io.pillarbox.api.store.FlagOp.ADD, Set.of(Flags.DELETED), -1);
+                            m.expunge(List.of(uid));
+                        }
+                    }
+                } finally {
+                    s.close();
+                }
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        writer.start();
+        try {
+            for (int i = 0; i < 15; i++) {
+                assertEquals(List.of(), maintenance.check(alice, i % 3 == 2), "round " + i);
+            }
+        } finally {
+            stop.set(true);
+            writer.join(30_000);
+        }
+        assertEquals(null, failed.get());
+        assertEquals(List.of(), maintenance.check(alice, false));
+    }
+
+    @Test
     void garbledIndexIsRebuiltWhileAMailboxIsOpen() throws Exception {
         populate();
         Map<String, List<String>> before = contents();
@@ -277,6 +316,44 @@ class MaildirCheckTest {
         List<String> inbox = contents().get("INBOX");
         assertEquals(before.get("INBOX"), inbox.subList(0, inbox.size() - 1), "others unchanged");
         assertTrue(inbox.get(inbox.size() - 1).startsWith("6 [\\Flagged, \\Seen] "), inbox.toString());
+    }
+
+    @Test
+    void fileInNewWithAWrongWSizeGetsAUidAndTheSizeIsReported() throws Exception {
+        populate();
+        byte[] m = ("Subject: lf only\n\nthree\nbare\nLFs\n").getBytes(StandardCharsets.US_ASCII);
+        String name = "1700000001.M1P1.mda,S=" + m.length + ",W=" + (m.length + 1);
+        Files.write(root.resolve(".Work/new").resolve(name), m);
+        Map<String, String> tree = tree();
+        List<Finding> found = maintenance.check(alice, false);
+        assertEquals(tree, tree());
+        assertEquals(2, found.size(), found.toString());
+        assertTrue(found.get(0).problem().contains("1 message file(s) in new/ have no UID yet"), found.toString());
+        assertTrue(found.get(1).problem().contains("message file new/" + name + " has " + (m.length + 5)
+                + " octets with CRLF line ends, its name says W=" + (m.length + 1)), found.toString());
+        List<Finding> repaired = maintenance.check(alice, true);
+        assertTrue(repaired.get(0).repaired());
+        assertFalse(repaired.get(1).repaired());
+        List<Finding> again = maintenance.check(alice, false);
+        assertEquals(1, again.size(), again.toString());
+        assertTrue(again.get(0).problem().startsWith("UID 3: message file cur/" + name + ":2,"), again.toString());
+        List<String> work = contents().get("Work");
+        assertTrue(work.get(3).startsWith("3 [] " + (m.length + 5) + " Subject: lf only||three|"), work.toString());
+    }
+
+    @Test
+    void uidlistDuplicatesAndUnreadableLines() throws Exception {
+        populate();
+        Map<String, List<String>> before = contents();
+        byte[] m = msg("twin", "listed under a taken UID");
+        String base = "1700000002.M1P1.elsewhere,S=" + m.length + ",W=" + m.length;
+        Files.write(root.resolve("cur").resolve(base + ":2,S"), m);
+        Path ul = root.resolve("dovecot-uidlist");
+        Files.writeString(ul, Files.readString(ul) + "3 :" + base + "\nnot a line\n");
+        checkRepairCheck("UID 3 is listed twice", "1 line(s) of dovecot-uidlist cannot be read");
+        List<String> inbox = contents().get("INBOX");
+        assertEquals(before.get("INBOX"), inbox.subList(0, 5));
+        assertTrue(inbox.get(5).startsWith("6 [\\Seen] "), inbox.toString());
     }
 
     @Test
@@ -393,6 +470,14 @@ class MaildirCheckTest {
     void staleLockIsRemovedAndLiveOneKept() throws Exception {
         populate();
         Path lock = root.resolve("dovecot-uidlist.lock");
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        Path keywordsLock = root.resolve(".Work/dovecot-keywords.lock");
+        Files.writeString(keywordsLock, p.pid() + ":" + MaildirFiles.HOST);
+        List<Finding> dead = checkRepairCheck("stale lock file dovecot-keywords.lock: held by process " + p.pid()
+                + " on this host, which is gone");
+        assertEquals("Work", dead.get(0).mailbox());
+        assertFalse(Files.exists(keywordsLock));
         Files.writeString(lock, "12345:some-other-host");
         assertEquals(List.of(), maintenance.check(alice, false), "a fresh lock of another host is live");
         Files.setLastModifiedTime(lock, FileTime.fromMillis(System.currentTimeMillis() - 600_000));
