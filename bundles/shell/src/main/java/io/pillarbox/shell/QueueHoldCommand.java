@@ -9,7 +9,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Command(scope = "mail", name = "queue-hold", description = "Holds a queued message: no delivery attempts until "
-        + "mail:queue-release (an attempt already running finishes). A held message still expires.")
+        + "mail:queue-release (an attempt already running finishes). It does not expire while held.")
 @Service
 public class QueueHoldCommand implements Action {
 
