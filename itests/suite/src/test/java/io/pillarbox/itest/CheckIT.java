@@ -172,6 +172,20 @@ public class CheckIT extends PillarboxTestSupport {
         }
     }
 
+    /** Sends a command; returns the lines up to and including its tagged completion. */
+    static List<String> untilTagged(LineClient c, String command) throws Exception {
+        String tag = command.substring(0, command.indexOf(' '));
+        c.send(command);
+        List<String> lines = new ArrayList<>();
+        for (String l = c.read(); ; l = c.read()) {
+            assertNotNull("connection closed after " + lines, l);
+            lines.add(l);
+            if (l.startsWith(tag + " ")) {
+                return lines;
+            }
+        }
+    }
+
     static void imapStore(String user, String... stores) throws Exception {
         try (LineClient c = LineClient.connect(imapPort)) {
             c.read();
@@ -232,6 +246,12 @@ public class CheckIT extends PillarboxTestSupport {
         assertEquals(List.of(u1 + " \\Seen", u2 + " ", u3 + " $Work \\Flagged", u4 + " \\Answered \\Seen"),
                 before);
 
+        // a session that has INBOX selected across the damage and the repair
+        LineClient open = LineClient.connect(imapPort);
+        assertTrue(open.read().startsWith("* OK"));
+        assertTrue(open.call("o1 LOGIN " + user + " \"" + PASSWORD + "\"").startsWith("o1 OK"));
+        untilTagged(open, "o2 SELECT INBOX");
+
         Path dir = maildir(user);
         Path index = dir.resolve("pillarbox.index");
         byte[] b = Files.readAllBytes(index);
@@ -260,6 +280,15 @@ public class CheckIT extends PillarboxTestSupport {
         assertNull(again[0] + again[1], again[1]);
         contains(again[0], "Store maildir: 0 finding(s)");
         assertFalse(Files.readString(dir.resolve("dovecot-uidlist")).contains("\n" + u2 + " "));
+
+        // the open session goes on: the deleted message is expunged, the others read from the rebuilt index
+        String noop = String.join("\n", untilTagged(open, "o3 NOOP"));
+        contains(noop, "* 2 EXPUNGE", "o3 OK");
+        String fetch = String.join("\n", untilTagged(open, "o4 UID FETCH 1:* (FLAGS ENVELOPE)"));
+        contains(fetch, "\"first message\"", "\"third message\"", "\"fourth message\"", "o4 OK");
+        assertFalse(fetch, fetch.contains("second message"));
+        untilTagged(open, "o5 LOGOUT");
+        open.close();
 
         List<String> after = imapFlags(user);
         List<String> expected = new ArrayList<>(before);
