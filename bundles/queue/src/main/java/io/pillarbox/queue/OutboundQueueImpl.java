@@ -97,8 +97,16 @@ public class OutboundQueueImpl implements OutboundQueue {
         }
         group = new MultiThreadIoEventLoopGroup(Math.min(2, Math.max(1, s.concurrency())),
                 new DefaultThreadFactory("pillarbox-queue-io", true), NioIoHandler.newFactory());
-        resolver = new MxResolver(group, s.dnsServers(), s.dnsTimeout());
-        courier = new Courier(s, group, resolver);
+        try {
+            resolver = new MxResolver(group, s.dnsServers(), s.dnsTimeout());
+            courier = new Courier(s, group, resolver);
+        } catch (IOException | RuntimeException e) {
+            if (resolver != null) {
+                resolver.close();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         workers = Executors.newFixedThreadPool(s.concurrency(), new DefaultThreadFactory("pillarbox-queue", true));
         scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("pillarbox-queue-scheduler",
                 true));

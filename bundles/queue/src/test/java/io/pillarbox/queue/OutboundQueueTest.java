@@ -263,6 +263,38 @@ class OutboundQueueTest {
     }
 
     @Test
+    void holdAndDeleteDuringAnAttempt() throws Exception {
+        peer.rcptReply = a -> "451 4.3.0 Try again later";
+        peer.rcptDelayMillis = 700;
+        OutboundQueueImpl q = queue("retrySchedule", "1s");
+        String id = q.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(message("h", "x\r\n")));
+        await("an attempt in progress", 10000, () -> peer.commands.stream().anyMatch(c -> c.startsWith("RCPT")));
+        assertTrue(q.hold(id, true), "hold while the attempt runs");
+        QueuedMessage m = awaitAttempts(q, id, 1);
+        assertTrue(m.held(), "the attempt's end keeps the hold");
+        assertTrue(m.lastError().contains("451"), m.lastError());
+        Thread.sleep(1500);
+        assertEquals(1, q.find(id).orElseThrow().attempts(), "no attempt while held, though due after 1s");
+        assertTrue(Files.readString(dir.resolve("spool/env/" + id)).contains("held=true"));
+
+        int before = (int) peer.commands.stream().filter(c -> c.startsWith("RCPT")).count();
+        assertTrue(q.hold(id, false));
+        await("the second attempt in progress", 10000,
+                () -> peer.commands.stream().filter(c -> c.startsWith("RCPT")).count() > before);
+        assertTrue(q.delete(id), "delete while the attempt runs");
+        assertTrue(q.find(id).isEmpty());
+        Thread.sleep(1500);
+        assertTrue(q.list().isEmpty(), q.list().toString());
+        assertFalse(Files.exists(dir.resolve("spool/env/" + id)), "not written back by the worker");
+        assertFalse(Files.exists(dir.resolve("spool/msg/" + id)));
+        peer.rcptDelayMillis = 0;
+        peer.rcptReply = a -> "250 2.1.5 Ok";
+        q.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(message("after", "x\r\n")));
+        awaitEmpty(q);
+        assertEquals(1, peer.received.size(), "the queue goes on");
+    }
+
+    @Test
     void aRestartResumesWithoutSendingTwice() throws Exception {
         peer.rcptReply = a -> a.startsWith("now@") ? "250 2.1.5 Ok" : "451 4.3.0 Try again later";
         OutboundQueueImpl q = queue();

@@ -56,6 +56,8 @@ final class SmtpPeer implements AutoCloseable {
     volatile Function<String, String> rcptReply = a -> "250 2.1.5 Ok";
     volatile String dataReply = "250 2.0.0 Ok: queued as PEER1";
     volatile long sizeLimit = 10_000_000;
+    /** How long the peer waits before answering RCPT (to catch the queue in the middle of an attempt). */
+    volatile long rcptDelayMillis;
     private final ServerSocket server;
     private final SSLContext ssl;
     private final Thread thread;
@@ -154,6 +156,13 @@ final class SmtpPeer implements AutoCloseable {
                 send(out, "250 2.1.0 Ok");
             } else if (upper.startsWith("RCPT TO:")) {
                 String a = line.substring(8).replaceAll("^<|>.*$", "");
+                if (rcptDelayMillis > 0) {
+                    try {
+                        Thread.sleep(rcptDelayMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 String reply = rcptReply.apply(a);
                 if (reply.startsWith("2")) {
                     rcpts.add(a);
