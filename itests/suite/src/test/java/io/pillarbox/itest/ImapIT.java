@@ -463,6 +463,49 @@ public class ImapIT extends PillarboxTestSupport {
         });
     }
 
+    // ------------------------------------------------------------------ metrics
+
+    static long timed(io.pillarbox.api.metrics.MailMetrics.Snapshot s, String command) {
+        java.util.Map<String, io.pillarbox.api.metrics.MailMetrics.Latency> m = s.latencies().get("imap");
+        io.pillarbox.api.metrics.MailMetrics.Latency l = m == null ? null : m.get(command);
+        return l == null ? 0 : l.count();
+    }
+
+    @Test
+    public void commandsAndAppendsReachTheMetricsService() throws Exception {
+        await("the distribution's MailMetrics service",
+                () -> service(bc, io.pillarbox.api.metrics.MailMetrics.class) != null);
+        io.pillarbox.api.metrics.MailMetrics metrics = service(bc, io.pillarbox.api.metrics.MailMetrics.class);
+        if (!realm.users().contains("imetrics")) {
+            realm.addUser("imetrics", PASSWORD.toCharArray());
+        }
+        io.pillarbox.api.metrics.MailMetrics.Snapshot before = metrics.snapshot();
+        String message = "Subject: metrics\r\n\r\nbody\r\n";
+        try (Imap c = Imap.loggedIn(imapPort, "imetrics")) {
+            c.expectOk(c.append("m1 APPEND INBOX {" + message.length() + "}", message));
+            c.expectOk(c.cmd("m2 SELECT INBOX"));
+            c.expectOk(c.cmd("m3 UID FETCH 1:* (FLAGS)"));
+            c.expectOk(c.cmd("m4 UID SEARCH ALL"));
+            c.expectOk(c.cmd("m5 FETCH 1 (UID)"));
+            assertTrue(last(c.cmd("m6 XYZZY-CLIENT-WORDS")).startsWith("m6 BAD"));
+            c.expectOk(c.cmd("m7 LOGOUT"));
+        }
+        await("the commands in MailMetrics", () -> {
+            io.pillarbox.api.metrics.MailMetrics.Snapshot now = metrics.snapshot();
+            return now.counter("imap", "messages.received") >= before.counter("imap", "messages.received") + 1
+                    && timed(now, "UID FETCH") >= timed(before, "UID FETCH") + 1
+                    && timed(now, "UID SEARCH") >= timed(before, "UID SEARCH") + 1
+                    && timed(now, "FETCH") >= timed(before, "FETCH") + 1
+                    && timed(now, "APPEND") >= timed(before, "APPEND") + 1
+                    && timed(now, "UNKNOWN") >= timed(before, "UNKNOWN") + 1
+                    && timed(now, "LOGOUT") >= timed(before, "LOGOUT") + 1;
+        });
+        io.pillarbox.api.metrics.MailMetrics.Snapshot now = metrics.snapshot();
+        assertFalse(now.latencies().get("imap").toString(),
+                now.latencies().get("imap").keySet().stream().anyMatch(k -> k.contains("XYZZY")));
+        assertTrue(now.latencies().get("imap").get("UID FETCH").totalNanos() > 0);
+    }
+
     private static String last(List<String> lines) {
         return lines.get(lines.size() - 1);
     }

@@ -634,4 +634,150 @@ public class Pop3IT extends PillarboxTestSupport {
         }
         return new String(buf);
     }
+
+    // ------------------------------------------------------------------ metrics
+
+    static long timed(io.pillarbox.api.metrics.MailMetrics.Snapshot s, String protocol, String command) {
+        java.util.Map<String, io.pillarbox.api.metrics.MailMetrics.Latency> m = s.latencies().get(protocol);
+        io.pillarbox.api.metrics.MailMetrics.Latency l = m == null ? null : m.get(command);
+        return l == null ? 0 : l.count();
+    }
+
+    @Test
+    public void retrAndCommandsReachTheMetricsService() throws Exception {
+        await("the distribution's MailMetrics service",
+                () -> service(bc, io.pillarbox.api.metrics.MailMetrics.class) != null);
+        io.pillarbox.api.metrics.MailMetrics metrics = service(bc, io.pillarbox.api.metrics.MailMetrics.class);
+        user("p3metrics", message("metrics one", "a"), message("metrics two", "b"));
+        io.pillarbox.api.metrics.MailMetrics.Snapshot before = metrics.snapshot();
+        try (Pop3 c = Pop3.connect(pop3Port)) {
+            c.login("p3metrics");
+            c.multi("RETR 1");
+            c.multi("RETR 2");
+            c.multi("TOP 1 0");
+            assertTrue(c.call("XYZZY client words").startsWith("-ERR"));
+            c.ok("QUIT");
+        }
+        await("the commands in MailMetrics", () -> {
+            io.pillarbox.api.metrics.MailMetrics.Snapshot now = metrics.snapshot();
+            return now.counter("pop3", "messages.retrieved") >= before.counter("pop3", "messages.retrieved") + 2
+                    && timed(now, "pop3", "RETR") >= timed(before, "pop3", "RETR") + 2
+                    && timed(now, "pop3", "TOP") >= timed(before, "pop3", "TOP") + 1
+                    && timed(now, "pop3", "PASS") >= timed(before, "pop3", "PASS") + 1
+                    && timed(now, "pop3", "UNKNOWN") >= timed(before, "pop3", "UNKNOWN") + 1
+                    && timed(now, "pop3", "QUIT") >= timed(before, "pop3", "QUIT") + 1;
+        });
+        assertTrue(metrics.snapshot().latencies().get("pop3").keySet().stream().noneMatch(k -> k.contains("XYZZY")));
+    }
+
+    // ------------------------------------------------------------------ trace
+
+    /** The container's log file: ${karaf.log}/karaf.log (karaf.log defaults to ${karaf.data}/log). */
+    static java.nio.file.Path karafLog() {
+        String dir = System.getProperty("karaf.log");
+        return dir != null ? java.nio.file.Path.of(dir, "karaf.log")
+                : java.nio.file.Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
+    }
+
+    static String karafLogText() {
+        try {
+            return java.nio.file.Files.readString(karafLog(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Test
+    public void traceUsersSetThroughConfigAdminLogsTheConversationWithSecretsMasked() throws Exception {
+        String user = "p3trace";
+        String password = "tr4ce-only-pw";
+        String marker = "TRACE-BODY-MARKER-4711";
+        if (!realm.users().contains(user)) {
+            realm.addUser(user, password.toCharArray());
+        }
+        MailPrincipal p = realm.lookup(user).orElse(MailPrincipal.of(user, realm.name()));
+        try (StoreSession s = stores.open(p, () -> { })) {
+            s.append(StoreSession.INBOX, MessageSource.of(message("traced", marker).getBytes(StandardCharsets.UTF_8)),
+                    Set.of(), null);
+        }
+        String ir = b64("\0" + user + "\0" + password);
+        org.osgi.service.cm.Configuration pop3 = cm.getConfiguration("io.pillarbox.pop3", null);
+        java.util.Dictionary<String, Object> before = pop3.getProperties();
+        java.util.Hashtable<String, Object> on = new java.util.Hashtable<>();
+        if (before != null) {
+            for (java.util.Enumeration<String> e = before.keys(); e.hasMoreElements(); ) {
+                String k = e.nextElement();
+                on.put(k, before.get(k));
+            }
+        }
+        java.util.Hashtable<String, Object> off = new java.util.Hashtable<>(on);
+        off.remove("traceUsers");
+        on.put("traceUsers", new String[] {user});
+        pop3.update(on);
+        try {
+            // the configuration reaches the running service asynchronously: sessions until one is traced
+            int[] attempt = {0};
+            await("a traced POP3 session in karaf.log", () -> {
+                String tag = "TRACE-" + (++attempt[0]);
+                try (Pop3 c = Pop3.connect(pop3Port)) {
+                    c.ok("USER " + user);
+                    c.ok("PASS " + password);
+                    assertEquals("-ERR Unknown command", c.call("X" + tag));
+                    c.multi("LIST");
+                    List<String> body = c.multi("RETR 1");
+                    assertTrue(String.join("\n", body).contains(marker));
+                    c.ok("QUIT");
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+                try (Pop3 c = Pop3.connect(pop3Port)) {
+                    assertTrue(c.call("AUTH PLAIN " + ir).startsWith("+OK Logged in"));
+                    c.ok("NOOP");
+                    c.ok("QUIT");
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+                String log = karafLogText();
+                return log.contains(user + " C: X" + tag) && log.contains(user + " C: NOOP");
+            });
+            String log = karafLogText();
+            List<String> traced = new ArrayList<>();
+            for (String l : log.split("\n")) {
+                // Karaf's layout shows the logger's last name ("trace") and the bundle's name
+                if (l.matches(".*\\| trace +\\| \\d+ - io\\.pillarbox\\.pop3 - .*")) {
+                    traced.add(l);
+                }
+            }
+            assertTrue("trace lines of io.pillarbox.pop3.trace in " + karafLog(), !traced.isEmpty());
+            String t = String.join("\n", traced);
+            assertTrue(t, t.contains(user + " C: USER " + user));
+            assertTrue(t, t.contains(user + " C: PASS ***"));
+            assertTrue(t, t.contains(user + " S: +OK Logged in"));
+            assertTrue(t, t.contains(user + " C: LIST"));
+            assertTrue(t, t.contains(" lines>"));
+            assertTrue(t, t.contains(user + " C: RETR 1"));
+            assertTrue(t, t.contains(user + " S: <message content, not logged>"));
+            assertTrue(t, t.contains(user + " C: QUIT"));
+            assertTrue(t, t.contains(user + " S: +OK Pillarbox POP3 server signing off"));
+            assertTrue("the whole log is free of the password", !log.contains(password));
+            assertTrue("the whole log is free of the SASL initial response", !log.contains(ir));
+            assertTrue("message bodies are not traced", !t.contains(marker));
+            assertTrue("other users are not traced", t.lines().allMatch(l -> l.contains(" " + user + " ")));
+        } finally {
+            pop3.update(off);
+        }
+        // switched off without restarting anything: a new session is not traced any more
+        await("the trace switched off", () -> {
+            String tag = "UNTRACED-" + System.nanoTime();
+            try (Pop3 c = Pop3.connect(pop3Port)) {
+                c.ok("USER " + user);
+                c.ok("PASS " + password);
+                c.call("X" + tag);
+                c.ok("QUIT");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return !karafLogText().contains(tag);
+        });
+    }
 }
