@@ -707,13 +707,14 @@ final class MaildirCheck {
                         + s.indexMaxUid + " again (" + IndexLog.FILE + " has seen it)", Fix.UIDLIST);
             }
         }
-        // lines whose file is gone: normal after an expunge (the line stays until the list is rewritten) unless
-        // the index still has the message, or there is no sound index to tell
+        // lines whose file is gone: normal after an expunge (Pillarbox and Dovecot keep the line until they rewrite
+        // the list) unless the index still has the message, or the index is damaged and cannot tell. Without any
+        // index (a folder Pillarbox has not opened yet, e.g. Dovecot's) such lines are taken as expunges.
         TreeSet<Long> gone = new TreeSet<>();
         TreeSet<Long> goneUnknown = new TreeSet<>();
         for (Line l : byUid.values()) {
             if (s.files.containsKey(l.base()) || s.expunged.contains(l.uid())
-                    || (indexSound && !s.live.containsKey(l.uid()))) {
+                    || (indexSound && !s.live.containsKey(l.uid())) || !s.indexExists) {
                 continue;
             }
             (s.live.containsKey(l.uid()) ? gone : goneUnknown).add(l.uid());

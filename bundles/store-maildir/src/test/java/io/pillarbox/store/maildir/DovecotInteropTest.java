@@ -9,6 +9,7 @@ import io.pillarbox.api.store.MessageInfo;
 import io.pillarbox.api.store.MessageSource;
 import io.pillarbox.api.store.MessageStructure;
 import io.pillarbox.api.store.SpecialUse;
+import io.pillarbox.api.store.StoreMaintenance;
 import io.pillarbox.api.store.StoreSession;
 import io.pillarbox.store.maildir.migration.MaildirImporter;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,12 @@ class DovecotInteropTest {
             assertEquals(Set.of(1L, 2L, 3L), dovecotFlags.keySet(), dovecotFlags.toString());
 
             MailPrincipal alice = MailPrincipal.of("alice", "test");
+            MaildirMaintenance maintenance = new MaildirMaintenance(home + "/{user}/Maildir", true);
+            // mail:check of a tree only Dovecot has written: nothing is wrong, Pillarbox's index is just not built
+            assertEquals(List.of(new StoreMaintenance.Finding("INBOX", "pillarbox.index is missing; it is built from "
+                            + "the message files", false), new StoreMaintenance.Finding("Sent", "pillarbox.index is "
+                            + "missing; it is built from the message files", false)),
+                    maintenance.check(alice, false));
 
             // the importer moves Dovecot's tree elsewhere with UIDs and flags kept
             MaildirImporter.Result imported = MaildirImporter.importMaildir(home.resolve("alice/Maildir"),
@@ -193,6 +200,8 @@ class DovecotInteropTest {
                     assertEquals(6, last.uid());
                     assertEquals(Set.of(Flags.ANSWERED), last.flags());
                 }
+                // nor in a tree both have written
+                assertEquals(List.of(), maintenance.check(alice, false));
             }
         } finally {
             dovecot.destroy();
