@@ -31,6 +31,9 @@ record QueueSettings(Path spool, String hostname, List<Duration> retrySchedule, 
             }
         }
         String relay = c.relayHost() == null ? "" : c.relayHost().strip();
+        if (relay.startsWith("[") && relay.endsWith("]")) {
+            relay = relay.substring(1, relay.length() - 1); // Postfix's [host]: no MX lookup, which is always so here
+        }
         return new QueueSettings(dir.toAbsolutePath(), host, Durations.parseList(c.retrySchedule()),
                 Durations.parse(c.maxAge()), Math.max(1, c.concurrency()), Math.max(1, c.maxRecipients()),
                 relay.isEmpty() ? null : relay, port(c.relayPort()),

@@ -441,6 +441,28 @@ class OutboundQueueTest {
     }
 
     @Test
+    void mayFallsBackToPlainTextWhenTheHandshakeFails() throws Exception {
+        try (SmtpPeer tlsPeer = new SmtpPeer(true)) {
+            tlsPeer.brokenTls = true;
+            OutboundQueueImpl q = queue(tlsPeer, "tls", "may");
+            q.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(message("f", "x\r\n")));
+            awaitEmpty(q);
+            assertFalse(tlsPeer.received.get(0).tls());
+            assertEquals(2, tlsPeer.connections);
+            assertEquals(1, tlsPeer.commands.stream().filter(c -> c.equals("STARTTLS")).count());
+        }
+        try (SmtpPeer tlsPeer = new SmtpPeer(true)) {
+            tlsPeer.brokenTls = true;
+            OutboundQueueImpl q = queue(tlsPeer, "tls", "encrypt", "spoolDirectory", dir.resolve("spool2").toString());
+            String id = q.enqueue("alice@local.test", List.of("bob@example.test"),
+                    MessageSource.of(message("f", "x\r\n")));
+            QueuedMessage m = awaitAttempts(q, id, 1);
+            assertTrue(m.lastError().contains("TLS"), m.lastError());
+            assertTrue(tlsPeer.received.isEmpty(), "encrypt never falls back");
+        }
+    }
+
+    @Test
     void encryptDefersWhenThePeerOffersNoStartTls() throws Exception {
         OutboundQueueImpl q = queue("tls", "encrypt");
         String id = q.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(message("e", "x\r\n")));
@@ -466,7 +488,7 @@ class OutboundQueueTest {
         try (SmtpPeer relay = new SmtpPeer(true)) {
             relay.authPlainExpected = java.util.Base64.getEncoder().encodeToString(
                     "\0relayuser\0s3cret".getBytes(StandardCharsets.UTF_8));
-            OutboundQueueImpl q = queue(relay, "relayHost", "127.0.0.1", "relayPort", relay.port(),
+            OutboundQueueImpl q = queue(relay, "relayHost", "[127.0.0.1]", "relayPort", relay.port(),
                     "relayUser", "relayuser", "_relayPassword", "s3cret", "tls", "may");
             q.enqueue("alice@local.test", List.of("x@nowhere.test"), MessageSource.of(message("r", "x\r\n")));
             awaitEmpty(q);

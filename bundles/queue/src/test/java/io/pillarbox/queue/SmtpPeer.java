@@ -58,6 +58,8 @@ final class SmtpPeer implements AutoCloseable {
     volatile long sizeLimit = 10_000_000;
     /** How long the peer waits before answering RCPT (to catch the queue in the middle of an attempt). */
     volatile long rcptDelayMillis;
+    /** Answers STARTTLS with 220 and then hangs up instead of a handshake. */
+    volatile boolean brokenTls;
     private final ServerSocket server;
     private final SSLContext ssl;
     private final Thread thread;
@@ -140,6 +142,11 @@ final class SmtpPeer implements AutoCloseable {
                 send(out, "250 peer.test");
             } else if (upper.equals("STARTTLS") && ssl != null && !tls) {
                 send(out, "220 2.0.0 Ready to start TLS");
+                if (brokenTls) {
+                    out.write("this is not a TLS record\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    return;
+                }
                 SSLSocket t = (SSLSocket) ssl.getSocketFactory().createSocket(s, "127.0.0.1", s.getPort(), true);
                 t.setUseClientMode(false);
                 t.startHandshake();
