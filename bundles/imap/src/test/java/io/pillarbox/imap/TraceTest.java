@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -90,5 +91,8 @@ class TraceTest {
         t.users(java.util.Arrays.asList(c.traceUsers()));
         assertTrue(t.on("Alice") && t.on("bob"));
         assertFalse(t.on("carol") || t.on("") || t.on(null));
+        t.users(List.of("carol, Dave ,,"));
+        assertTrue(t.on("carol") && t.on("dave"));
+        assertFalse(t.on("alice") || t.on(""));
     }
 }

@@ -17,10 +17,14 @@ final class Trace {
 
     private volatile Set<String> users = Set.of();
 
-    /** The users to trace (case does not matter; blanks ignored, duplicates allowed). */
+    /**
+     * The users to trace: case does not matter, blanks are ignored, duplicates allowed, and an entry may list several
+     * separated by commas ({@code traceUsers = alice, bob} in a .cfg file arrives as one string).
+     */
     void users(java.util.Collection<String> u) {
-        users = Set.copyOf(u.stream().filter(x -> x != null && !x.isBlank())
-                .map(x -> x.strip().toLowerCase(Locale.ROOT)).toList());
+        users = Set.copyOf(u.stream().filter(x -> x != null)
+                .flatMap(x -> java.util.Arrays.stream(x.split(",")))
+                .map(x -> x.strip().toLowerCase(Locale.ROOT)).filter(x -> !x.isEmpty()).distinct().toList());
     }
 
     /** Whether to trace a session of this user (null before login). */
