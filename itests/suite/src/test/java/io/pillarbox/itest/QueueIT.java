@@ -4,6 +4,7 @@ import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.MailPrincipal;
 import io.pillarbox.api.auth.WritableRealm;
 import io.pillarbox.api.delivery.OutboundQueue;
+import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.store.MailStores;
 import io.pillarbox.api.store.Mailbox;
 import io.pillarbox.api.store.MessageContent;
@@ -264,6 +265,10 @@ public class QueueIT extends PillarboxTestSupport {
         assertArrayEquals(m, r.unstuffed());
         awaitLong(id + " removed", () -> queue().find(id).isEmpty());
         assertTrue(dns.queries.contains("MX example.test"));
+        MailMetrics metrics = service(bc, MailMetrics.class);
+        assertTrue("the metrics service", metrics != null);
+        assertTrue(metrics.snapshot().counters().toString(),
+                metrics.snapshot().counter("queue", MailMetrics.MESSAGES_SENT) >= 1);
         assertTrue(peer.commands.contains("EHLO queue-it.test"));
     }
 
@@ -369,6 +374,7 @@ public class QueueIT extends PillarboxTestSupport {
         assertTrue(dsn, dsn.contains("Subject: bounced\r\n"));
         assertTrue(dsn, dsn.contains(id));
         awaitLong(id + " removed", () -> queue().find(id).isEmpty());
+        assertTrue(service(bc, MailMetrics.class).snapshot().counter("queue", MailMetrics.MESSAGES_BOUNCED) >= 1);
     }
 
     @Test
