@@ -145,8 +145,7 @@ final class MaildirCheck {
                 });
             } catch (IOException e) {
                 if (e.getMessage() != null && e.getMessage().startsWith("timed out waiting for lock")) {
-                    items.clear();
-                    items.addAll(snap.lockItems);
+                    items.removeIf(i -> i.fix != Fix.LOCK);
                     analyse(snap, facts, items);
                     items.add(new Item("not repaired: " + Uidlist.FILE + ".lock stays held by a live process",
                             Fix.NONE));
