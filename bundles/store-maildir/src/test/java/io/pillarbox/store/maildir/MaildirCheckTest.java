@@ -467,6 +467,20 @@ class MaildirCheckTest {
     }
 
     @Test
+    void missingUidlistTakesUidsBackFromTheIndex() throws Exception {
+        populate();
+        Map<String, List<String>> before = contents();
+        StateRegistry.dropIdle();
+        Files.delete(root.resolve("dovecot-uidlist"));
+        checkRepairCheck("dovecot-uidlist is missing: 4 message file(s) have no UID (UIDs and UIDVALIDITY are taken "
+                + "back from pillarbox.index)");
+        assertEquals(before, contents(), "same UIDVALIDITY, UIDs, flags");
+        try (Mailbox m = session().open("INBOX", true)) {
+            assertEquals(6, m.uidNext(), "UID 5 (expunged) is not handed out again");
+        }
+    }
+
+    @Test
     void staleLockIsRemovedAndLiveOneKept() throws Exception {
         populate();
         Path lock = root.resolve("dovecot-uidlist.lock");
