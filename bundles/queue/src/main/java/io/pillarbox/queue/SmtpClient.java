@@ -56,6 +56,8 @@ final class SmtpClient implements AutoCloseable {
     private static final Object CLOSED = new Object();
     private static final int MAX_LINE = 8192;
     private static final int CHUNK = 65536;
+    /** Most reply lines buffered, and most lines in one reply. */
+    private static final int MAX_PENDING = 1000;
 
     private final Channel channel;
     private final LineDecoder decoder;
@@ -86,6 +88,12 @@ final class SmtpClient implements AutoCloseable {
                         ch.pipeline().addLast("replies", new SimpleChannelInboundHandler<Object>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+                                if (input.size() >= MAX_PENDING) {
+                                    // a server that talks without being asked: stop listening to it
+                                    input.add(new IOException("more than " + MAX_PENDING + " unread reply lines"));
+                                    ctx.close();
+                                    return;
+                                }
                                 input.add(msg);
                             }
 
@@ -189,6 +197,9 @@ final class SmtpClient implements AutoCloseable {
                 throw new ConnectionException("reply lines with different codes: " + lines.get(0) + " / " + line);
             }
             lines.add(line);
+            if (lines.size() > MAX_PENDING) {
+                throw new ConnectionException("reply of more than " + MAX_PENDING + " lines");
+            }
             if (line.length() == 3 || line.charAt(3) == ' ') {
                 return new Reply(code, lines);
             }

@@ -557,6 +557,15 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aServerThatFloodsRepliesIsLeft() throws Exception {
+        peer.greeting = "220-flood\r\n".repeat(3000) + "220 done";
+        OutboundQueueImpl q = queue();
+        String id = q.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(message("f", "x")));
+        QueuedMessage m = awaitAttempts(q, id, 1);
+        assertTrue(m.lastError().contains("1000"), m.lastError());
+    }
+
+    @Test
     void listIsOldestFirst() throws Exception {
         peer.greeting = "421 4.3.2 busy";
         OutboundQueueImpl q = queue();
