@@ -505,14 +505,16 @@ public class SmtpIT extends PillarboxTestSupport {
     }
 
     @Test
-    public void authenticatedRemoteRecipientsGetATemporaryRefusal() throws Exception {
+    public void authenticatedClientsOnTheMxRelayToo() throws Exception {
+        await("the outbound queue", this::queuePresent);
         try (LineClient l = LineClient.connect(mxPort)) {
             reply(l);
             call(l, "EHLO it.example");
             assertReply("235 2.7.0", call(l, "AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(
                     ("\0" + ALICE + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8))));
             assertReply("250 2.1.0", call(l, "MAIL FROM:<" + ALICE + ">"));
-            assertReply("451 4.3.0", call(l, "RCPT TO:<friend@example.net>"));
+            assertReply("250 2.1.5", call(l, "RCPT TO:<friend@example.net>"));
+            assertReply("250 2.0.0", call(l, "RSET"));
         }
     }
 
@@ -627,9 +629,24 @@ public class SmtpIT extends PillarboxTestSupport {
         return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    private org.osgi.framework.Bundle queueBundle() {
+        for (org.osgi.framework.Bundle b : bc.getBundles()) {
+            if ("io.pillarbox.queue".equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("the distribution has no io.pillarbox.queue bundle (feature pillarbox-queue)");
+    }
+
+    private boolean queuePresent() {
+        return bc.getServiceReference(io.pillarbox.api.delivery.OutboundQueue.class) != null;
+    }
+
     @Test
-    public void remoteRecipientsNeedAuthAndAQueueAndTheSenderMustBeTheUsers() throws Exception {
-        boolean queue = bc.getServiceReference(io.pillarbox.api.delivery.OutboundQueue.class) != null;
+    public void remoteRecipientsNeedAuthAndAQueueThatMayComeAndGoAndTheSenderMustBeTheUsers() throws Exception {
+        org.osgi.framework.Bundle queue = queueBundle();
+        await("the outbound queue", this::queuePresent);
+        int before = inbox(BOB).size();
         try (LineClient l = LineClient.connect(submissionPort)) {
             assertReply("220 ", reply(l));
             call(l, "EHLO it.example");
@@ -638,17 +655,35 @@ public class SmtpIT extends PillarboxTestSupport {
             assertReply("553 5.7.1", call(l, "MAIL FROM:<" + BOB + ">"));
             assertReply("553 5.7.1", call(l, "MAIL FROM:<>"));
             assertReply("250 2.1.0", call(l, "MAIL FROM:<" + ALICE.toUpperCase() + ">"));
-            String r = call(l, "RCPT TO:<friend@example.net>");
-            if (queue) {
-                assertReply("250 2.1.5", r);
-            } else {
-                assertReply("451 4.3.0 <friend@example.net>: Mail for remote domains cannot be accepted yet "
-                        + "(no outbound queue)", r);
-            }
+            assertReply("250 2.1.5 Recipient <friend@example.net> ok (relayed)", call(l, "RCPT TO:<friend@example.net>"));
+            assertReply("250 2.1.5", call(l, "RCPT TO:<" + BOB + ">"));
+            // the queue goes away while the session runs
+            queue.stop();
+            await("the outbound queue gone", () -> !queuePresent());
+            assertReply("451 4.3.0 <other@example.net>: Mail for remote domains cannot be accepted yet "
+                    + "(no outbound queue)", call(l, "RCPT TO:<other@example.net>"));
+            assertReply("354", call(l, "DATA"));
+            l.send("Subject: not queued");
+            l.send("");
+            l.send("the queue went away after RCPT");
+            assertReply("451 4.3.0 Cannot queue the message for remote recipients", call(l, "."));
+            assertEquals("no local copy either: the client's retry duplicates nothing", before, inbox(BOB).size());
+            assertReply("221 2.0.0", call(l, "QUIT"));
+        } finally {
+            queue.start();
+        }
+        // a new submission session without the queue... and with it again
+        await("the outbound queue back", this::queuePresent);
+        try (LineClient l = LineClient.connect(submissionPort)) {
+            assertReply("220 ", reply(l));
+            call(l, "EHLO it.example");
+            assertReply("235 2.7.0", call(l, "AUTH PLAIN " + b64("\0" + BOB + "\0" + PASSWORD)));
+            assertReply("250 2.1.0", call(l, "MAIL FROM:<" + BOB + ">"));
+            assertReply("250 2.1.5", call(l, "RCPT TO:<friend@example.net>"));
             assertReply("250 2.0.0", call(l, "RSET"));
             assertReply("221 2.0.0", call(l, "QUIT"));
         }
-        // the MX without AUTH: no relaying, whether a queue exists or not (loopback is not a relay network)
+        // the MX without AUTH: no relaying though a queue exists (loopback is not a relay network)
         try (LineClient l = LineClient.connect(mxPort)) {
             assertReply("220 ", reply(l));
             call(l, "EHLO it.example");
@@ -657,6 +692,34 @@ public class SmtpIT extends PillarboxTestSupport {
             assertReply("250 2.1.5", call(l, "RCPT TO:<" + ALICE + ">"));
             assertReply("221 2.0.0", call(l, "QUIT"));
         }
+    }
+
+    @Test
+    public void withoutTheQueueSubmissionToARemoteAddressGetsFourFiftyOne() throws Exception {
+        org.osgi.framework.Bundle queue = queueBundle();
+        queue.stop();
+        try {
+            await("the outbound queue gone", () -> !queuePresent());
+            try (LineClient l = LineClient.connect(submissionPort)) {
+                assertReply("220 ", reply(l));
+                call(l, "EHLO it.example");
+                assertReply("235 2.7.0", call(l, "AUTH PLAIN " + b64("\0" + ALICE + "\0" + PASSWORD)));
+                assertReply("250 2.1.0", call(l, "MAIL FROM:<" + ALICE + ">"));
+                assertReply("451 4.3.0 <friend@example.net>: Mail for remote domains cannot be accepted yet "
+                        + "(no outbound queue)", call(l, "RCPT TO:<friend@example.net>"));
+                assertReply("250 2.1.5", call(l, "RCPT TO:<" + BOB + ">"));
+                assertReply("221 2.0.0", call(l, "QUIT"));
+            }
+            try (LineClient l = LineClient.connect(mxPort)) {
+                assertReply("220 ", reply(l));
+                call(l, "EHLO it.example");
+                assertReply("250 2.1.0", call(l, "MAIL FROM:<x@example.com>"));
+                assertReply("554 5.7.1", call(l, "RCPT TO:<victim@example.net>"));
+            }
+        } finally {
+            queue.start();
+        }
+        await("the outbound queue back", this::queuePresent);
     }
 
     private static String karafLog() {
@@ -739,6 +802,135 @@ public class SmtpIT extends PillarboxTestSupport {
             assertFalse("the password is in karaf.log", log.contains(PASSWORD));
             assertFalse("the AUTH PLAIN response is in karaf.log", log.contains(secret));
             assertFalse("the message is in karaf.log", log.contains(marker));
+        } finally {
+            if (old == null) {
+                c.delete();
+            } else {
+                c.update(old);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ relay end to end (pillarbox-queue)
+
+    /** A scripted SMTP server on loopback: the queue's relay host. Records one session's lines (data as "D: ..."). */
+    private static final class RelayPeer implements AutoCloseable {
+        final java.net.ServerSocket server;
+        final java.util.concurrent.CompletableFuture<List<String>> session = new java.util.concurrent.CompletableFuture<>();
+
+        RelayPeer() throws IOException {
+            server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getByName(HOST));
+            Thread t = new Thread(this::serve, "smtp-it-relay-peer");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void serve() {
+            List<String> lines = new ArrayList<>();
+            try (java.net.Socket s = server.accept()) {
+                s.setSoTimeout(30_000);
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        s.getInputStream(), StandardCharsets.UTF_8));
+                java.io.OutputStream out = s.getOutputStream();
+                out.write("220 peer.example ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                    String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(java.util.Locale.ROOT) : line;
+                    String answer;
+                    switch (verb) {
+                        case "EHLO", "HELO" -> answer = "250 peer.example";
+                        case "DATA" -> {
+                            out.write("354 go ahead\r\n".getBytes(StandardCharsets.US_ASCII));
+                            out.flush();
+                            String d;
+                            while ((d = in.readLine()) != null && !d.equals(".")) {
+                                lines.add("D: " + d);
+                            }
+                            answer = "250 2.0.0 accepted by the peer";
+                        }
+                        case "QUIT" -> answer = "221 2.0.0 bye";
+                        case "MAIL", "RCPT", "RSET", "NOOP" -> answer = "250 2.0.0 ok";
+                        default -> answer = "502 5.5.1 not here";
+                    }
+                    out.write((answer + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    if (verb.equals("QUIT")) {
+                        break;
+                    }
+                }
+                session.complete(lines);
+            } catch (Exception e) {
+                session.completeExceptionally(new AssertionError("relay peer after " + lines, e));
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    @Test
+    public void submissionRelaysThroughTheOutboundQueueToItsRelayHost() throws Exception {
+        await("the outbound queue (feature pillarbox-queue)", this::queuePresent);
+        org.osgi.service.cm.Configuration c = cm.getConfiguration("io.pillarbox.queue", "?");
+        Dictionary<String, Object> old = c.getProperties();
+        try (RelayPeer peer = new RelayPeer()) {
+            Dictionary<String, Object> p = new Hashtable<>();
+            if (old != null) {
+                for (java.util.Enumeration<String> e = old.keys(); e.hasMoreElements(); ) {
+                    String k = e.nextElement();
+                    p.put(k, old.get(k));
+                }
+            }
+            p.put("relayHost", HOST);
+            p.put("relayPort", peer.port());
+            p.put("tls", "none");
+            p.put("retrySchedule", "2s");
+            c.update(p);
+            await("the queue configured with the relay host", () -> {
+                org.osgi.framework.ServiceReference<?> r = bc.getServiceReference(
+                        io.pillarbox.api.delivery.OutboundQueue.class);
+                return r != null && String.valueOf(peer.port()).equals(String.valueOf(r.getProperty("relayPort")));
+            });
+            String marker = "relayed-" + System.nanoTime();
+            int before = inbox(BOB).size();
+            try (LineClient l = LineClient.connect(submissionPort)) {
+                assertReply("220 ", reply(l));
+                call(l, "EHLO relay-it.example");
+                assertReply("235 2.7.0", call(l, "AUTH PLAIN " + b64("\0" + ALICE + "\0" + PASSWORD)));
+                assertReply("250 2.1.0", call(l, "MAIL FROM:<" + ALICE + ">"));
+                assertReply("250 2.1.5", call(l, "RCPT TO:<friend@example.net>"));
+                assertReply("250 2.1.5", call(l, "RCPT TO:<" + BOB + ">"));
+                assertReply("354", call(l, "DATA"));
+                l.send("Subject: " + marker);
+                l.send("");
+                l.send("..a stuffed line");
+                l.send(marker);
+                assertReply("250 2.0.0 Ok: queued as ", call(l, "."));
+                assertReply("221", call(l, "QUIT"));
+            }
+            List<String> lines = peer.session.get(60, TimeUnit.SECONDS);
+            String all = String.join("\n", lines);
+            assertTrue(all, lines.stream().anyMatch(x -> x.toUpperCase().startsWith("MAIL FROM:<" + ALICE.toUpperCase() + ">")));
+            assertTrue(all, lines.stream().anyMatch(x -> x.equalsIgnoreCase("RCPT TO:<friend@example.net>")));
+            assertFalse("only the remote recipient goes out: " + all, all.contains("RCPT TO:<" + BOB + ">"));
+            assertTrue(all, lines.contains("D: Received: from relay-it.example ([127.0.0.1])"));
+            assertFalse("no Return-Path: leaves the server: " + all, all.contains("D: Return-Path:"));
+            assertTrue(all, lines.contains("D: Subject: " + marker));
+            assertTrue("dot-stuffing is the queue's job again: " + all, lines.contains("D: ..a stuffed line"));
+            assertTrue(all, lines.contains("D: " + marker));
+            List<byte[]> bob = inbox(BOB);
+            assertEquals(before + 1, bob.size());
+            String local = new String(bob.get(bob.size() - 1), StandardCharsets.UTF_8);
+            assertTrue(local, local.startsWith("Return-Path: <" + ALICE + ">\r\nReceived: from relay-it.example")
+                    && local.endsWith("\r\n" + marker + "\r\n"));
         } finally {
             if (old == null) {
                 c.delete();
