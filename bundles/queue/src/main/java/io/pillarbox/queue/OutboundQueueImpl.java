@@ -231,7 +231,9 @@ public class OutboundQueueImpl implements OutboundQueue {
             if (e.deleted) {
                 return false;
             }
-            if (!e.held && !e.busy) {
+            if (e.busy) {
+                e.dueWhenDone = true;
+            } else if (!e.held) {
                 e.nextAttempt = clock.instant();
                 persist(e);
             }
@@ -252,7 +254,9 @@ public class OutboundQueueImpl implements OutboundQueue {
             }
             if (e.held != held) {
                 e.held = held;
-                if (!held && !e.busy) {
+                if (!held && e.busy) {
+                    e.dueWhenDone = true;
+                } else if (!held) {
                     e.nextAttempt = clock.instant();
                 }
                 persist(e);
@@ -334,6 +338,7 @@ public class OutboundQueueImpl implements OutboundQueue {
                             continue;
                         }
                         e.busy = true;
+                        e.dueWhenDone = false;
                         // shown until the attempt ends; tells the health check the message is being worked on
                         e.nextAttempt = now.plus(settings.delayAfter(e.attempts + 1));
                     }
@@ -372,6 +377,13 @@ public class OutboundQueueImpl implements OutboundQueue {
         } finally {
             synchronized (e) {
                 e.busy = false;
+                if (e.dueWhenDone) {
+                    e.dueWhenDone = false;
+                    if (!e.held && !e.deleted) {
+                        e.nextAttempt = clock.instant();
+                        persist(e);
+                    }
+                }
             }
             synchronized (slots) {
                 running--;

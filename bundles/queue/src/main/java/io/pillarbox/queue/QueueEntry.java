@@ -65,6 +65,8 @@ final class QueueEntry {
     boolean busy;
     /** Deleted by an administrator: the worker stops at its next step (not persisted). */
     boolean deleted;
+    /** Retried or released while an attempt ran: due again as soon as it ends (not persisted). */
+    boolean dueWhenDone;
 
     QueueEntry(String id, String sender, Instant arrived, long size, boolean eightBit, List<Rcpt> rcpts) {
         this.id = id;

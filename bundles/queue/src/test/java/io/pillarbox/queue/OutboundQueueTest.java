@@ -263,6 +263,17 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aRetryDuringAnAttemptMakesItDueWhenItEnds() throws Exception {
+        peer.rcptReply = a -> "451 4.3.0 Try again later";
+        peer.rcptDelayMillis = 500;
+        OutboundQueueImpl q = queue("retrySchedule", "1h");
+        String id = q.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(message("r", "x\r\n")));
+        await("an attempt in progress", 10000, () -> peer.commands.stream().anyMatch(c -> c.startsWith("RCPT")));
+        assertTrue(q.retry(id));
+        assertEquals(2, awaitAttempts(q, id, 2).attempts(), "attempted again at once, not in an hour");
+    }
+
+    @Test
     void holdAndDeleteDuringAnAttempt() throws Exception {
         peer.rcptReply = a -> "451 4.3.0 Try again later";
         peer.rcptDelayMillis = 700;
