@@ -246,15 +246,40 @@ final class Courier {
             }
             mail.append(" SMTPUTF8");
         }
-        Reply r = c.command(mail.toString());
+        Reply r;
+        List<Reply> rcptReplies = new ArrayList<>();
+        Reply d = null;
+        if (ehlo.has("PIPELINING")) {
+            // RFC 2920: MAIL, every RCPT and DATA in one write, then their replies in order
+            StringBuilder batch = new StringBuilder(mail).append("\r\n");
+            for (Rcpt rcpt : chunk) {
+                batch.append("RCPT TO:<").append(rcpt.address).append(">\r\n");
+            }
+            batch.append("DATA\r\n");
+            c.write(batch.toString());
+            r = c.read();
+            for (int i = 0; i < chunk.size(); i++) {
+                rcptReplies.add(c.read());
+            }
+            d = c.read();
+        } else {
+            r = c.command(mail.toString());
+            if (r.positive()) {
+                for (Rcpt rcpt : chunk) {
+                    rcptReplies.add(c.command("RCPT TO:<" + rcpt.address + ">"));
+                }
+            }
+        }
         if (!r.positive()) {
             finish(chunk, remaining, Outcome.reply(host, ip, r, "MAIL FROM command"), sink);
+            endPipelinedData(c, d);
             reset(c);
             return;
         }
         List<Rcpt> accepted = new ArrayList<>();
-        for (Rcpt rcpt : chunk) {
-            Reply rr = c.command("RCPT TO:<" + rcpt.address + ">");
+        for (int i = 0; i < chunk.size(); i++) {
+            Rcpt rcpt = chunk.get(i);
+            Reply rr = rcptReplies.get(i);
             if (rr.positive()) {
                 accepted.add(rcpt);
             } else {
@@ -262,10 +287,13 @@ final class Courier {
             }
         }
         if (accepted.isEmpty()) {
+            endPipelinedData(c, d);
             reset(c);
             return;
         }
-        Reply d = c.command("DATA");
+        if (d == null) {
+            d = c.command("DATA");
+        }
         if (d.code() != 354) {
             finish(accepted, remaining, Outcome.reply(host, ip, d.positive() ? new Reply(451,
                     List.of("451 unexpected reply to DATA: " + d.text())) : d, "DATA command"), sink);
@@ -280,6 +308,17 @@ final class Courier {
         finish(accepted, remaining, o, sink);
         if (o.kind() == Outcome.Kind.SENT) {
             LOG.info("{}: sent to {} via {}[{}]: {}", m.id(), names(accepted), host, ip, done.text());
+        }
+    }
+
+    /**
+     * A pipelined DATA that the server accepted although no recipient was (RFC 2920 3.1): an empty message ends it,
+     * and the server's refusal of it is read and ignored.
+     */
+    private static void endPipelinedData(SmtpClient c, Reply d) throws IOException {
+        if (d != null && d.code() == 354) {
+            c.write(".\r\n");
+            c.read();
         }
     }
 

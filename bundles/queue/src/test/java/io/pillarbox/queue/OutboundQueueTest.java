@@ -182,6 +182,49 @@ class OutboundQueueTest {
     }
 
     @Test
+    void withoutPipeliningEachCommandWaitsForItsReply() throws Exception {
+        peer.offerPipelining = false;
+        peer.rcptReply = a -> a.startsWith("bad@") ? "550 5.1.1 No such user" : "250 2.1.5 Ok";
+        OutboundQueueImpl q = queue();
+        byte[] m = message("nopipe", "x\r\n");
+        q.enqueue("alice@local.test", List.of("bad@example.test", "good@example.test"), MessageSource.of(m));
+        awaitEmpty(q);
+        assertEquals(List.of("good@example.test"), peer.received.get(0).rcptTo());
+        assertArrayEquals(m, peer.received.get(0).raw());
+        assertTrue(text(local.inbox("alice@local.test").get(0)).contains("Final-Recipient: rfc822; bad@example.test"));
+    }
+
+    @Test
+    void pipelinedTransactionWhereEveryRecipientIsRefused() throws Exception {
+        peer.rcptReply = a -> "550 5.1.1 No such user";
+        OutboundQueueImpl q = queue();
+        q.enqueue("alice@local.test", List.of("x@example.test", "y@example.test"),
+                MessageSource.of(message("allbad", "x\r\n")));
+        awaitEmpty(q);
+        assertTrue(peer.received.isEmpty());
+        int data = peer.commands.indexOf("DATA");
+        assertEquals("RSET", peer.commands.get(data + 1), "no message data after the refused DATA: " + peer.commands);
+        String dsn = text(local.inbox("alice@local.test").get(0));
+        assertTrue(dsn.contains("Final-Recipient: rfc822; x@example.test") && dsn.contains("rfc822; y@example.test"));
+    }
+
+    @Test
+    void aRefusedSenderFailsEveryRecipientOfTheTransaction() throws Exception {
+        peer.mailReply = "553 5.7.1 Sender rejected";
+        OutboundQueueImpl q = queue();
+        q.enqueue("alice@local.test", List.of("x@example.test", "y@example.test"),
+                MessageSource.of(message("sender", "x\r\n")));
+        awaitEmpty(q);
+        String dsn = text(local.inbox("alice@local.test").get(0));
+        assertTrue(dsn.contains("Status: 5.7.1"), dsn);
+        assertTrue(dsn.contains("(in reply to MAIL FROM command)"), dsn);
+        assertTrue(dsn.contains("rfc822; x@example.test") && dsn.contains("rfc822; y@example.test"), dsn);
+        peer.mailReply = "451 4.3.2 Sender check unavailable";
+        String id = q.enqueue("alice@local.test", List.of("z@example.test"), MessageSource.of(message("s2", "x\r\n")));
+        assertTrue(awaitAttempts(q, id, 1).lastError().contains("451 4.3.2"));
+    }
+
+    @Test
     void aBounceToARemoteSenderIsQueuedWithTheNullSender() throws Exception {
         dns.mx("remote.test", 5, "mx.example.test");
         peer.rcptReply = a -> a.startsWith("bad@") ? "550 5.1.1 No such user" : "250 2.1.5 Ok";

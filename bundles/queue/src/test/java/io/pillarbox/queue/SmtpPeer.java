@@ -60,6 +60,9 @@ final class SmtpPeer implements AutoCloseable {
     volatile long rcptDelayMillis;
     /** Answers STARTTLS with 220 and then hangs up instead of a handshake. */
     volatile boolean brokenTls;
+    /** Whether EHLO offers PIPELINING (the client then sends MAIL, RCPT and DATA in one write). */
+    volatile boolean offerPipelining = true;
+    volatile String mailReply = "250 2.1.0 Ok";
     private final ServerSocket server;
     private final SSLContext ssl;
     private final Thread thread;
@@ -136,7 +139,7 @@ final class SmtpPeer implements AutoCloseable {
                 if (authPlainExpected != null) {
                     b.append("250-AUTH PLAIN LOGIN\r\n");
                 }
-                b.append("250 PIPELINING");
+                b.append(offerPipelining ? "250 PIPELINING" : "250 HELP");
                 send(out, b.toString());
             } else if (upper.startsWith("HELO")) {
                 send(out, "250 peer.test");
@@ -158,9 +161,12 @@ final class SmtpPeer implements AutoCloseable {
                 send(out, line.substring(11).equals(authPlainExpected) ? "235 2.7.0 Authentication successful"
                         : "535 5.7.8 Authentication failed");
             } else if (upper.startsWith("MAIL FROM:")) {
-                from = line.substring(10);
                 rcpts.clear();
-                send(out, "250 2.1.0 Ok");
+                String reply = mailReply;
+                from = reply.startsWith("2") ? line.substring(10) : null;
+                send(out, reply);
+            } else if (upper.startsWith("RCPT TO:") && from == null) {
+                send(out, "503 5.5.1 Error: need MAIL command");
             } else if (upper.startsWith("RCPT TO:")) {
                 String a = line.substring(8).replaceAll("^<|>.*$", "");
                 if (rcptDelayMillis > 0) {
@@ -175,6 +181,10 @@ final class SmtpPeer implements AutoCloseable {
                     rcpts.add(a);
                 }
                 send(out, reply);
+            } else if (upper.equals("DATA") && from == null) {
+                send(out, "503 5.5.1 Error: need MAIL command");
+            } else if (upper.equals("DATA") && rcpts.isEmpty()) {
+                send(out, "554 5.5.1 Error: no valid recipients");
             } else if (upper.equals("DATA")) {
                 send(out, "354 End data with <CR><LF>.<CR><LF>");
                 ByteArrayOutputStream data = new ByteArrayOutputStream();
@@ -198,8 +208,14 @@ final class SmtpPeer implements AutoCloseable {
                 if (reply.startsWith("2")) {
                     received.add(new Received(from, List.copyOf(rcpts), data.toByteArray(), tls));
                 }
+                from = null;
+                rcpts.clear();
                 send(out, reply);
-            } else if (upper.equals("RSET") || upper.equals("NOOP")) {
+            } else if (upper.equals("RSET")) {
+                from = null;
+                rcpts.clear();
+                send(out, "250 2.0.0 Ok");
+            } else if (upper.equals("NOOP")) {
                 send(out, "250 2.0.0 Ok");
             } else if (upper.equals("QUIT")) {
                 send(out, "221 2.0.0 Bye");
