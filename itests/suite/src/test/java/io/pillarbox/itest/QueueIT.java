@@ -591,6 +591,8 @@ public class QueueIT extends PillarboxTestSupport {
                             rcpts.add(a);
                             send(out, "250 2.1.5 Ok");
                         }
+                    } else if (u.equals("DATA") && rcpts.isEmpty()) {
+                        send(out, "554 5.5.1 Error: no valid recipients");
                     } else if (u.equals("DATA")) {
                         send(out, "354 go ahead");
                         ByteArrayOutputStream data = new ByteArrayOutputStream();
