@@ -19,13 +19,17 @@ import java.util.Map;
 
 @Command(scope = "mail", name = "trace", description = "Writes the protocol conversation of a user's sessions to the "
         + "log (data/log/karaf.log), passwords masked: switches the user in the traceUsers setting of each protocol "
-        + "that has one (today IMAP: logger io.pillarbox.imap.trace). Without on|off: shows who is traced.")
+        + "(IMAP, POP3, POP2, SMTP and LMTP: loggers io.pillarbox.<protocol>.trace; LMTP shares SMTP's setting and "
+        + "logger). Without on|off: shows who is traced.")
 @Service
 public class TraceCommand implements Action {
 
     /** Protocols whose configuration has a traceUsers list, with their PID and logger. */
-    static final Map<String, String[]> TRACEABLE = Map.of("imap", new String[]{"io.pillarbox.imap",
-            "io.pillarbox.imap.trace"});
+    static final Map<String, String[]> TRACEABLE = Map.of(
+            "imap", new String[]{"io.pillarbox.imap", "io.pillarbox.imap.trace"},
+            "pop3", new String[]{"io.pillarbox.pop3", "io.pillarbox.pop3.trace"},
+            "pop2", new String[]{"io.pillarbox.pop2", "io.pillarbox.pop2.trace"},
+            "smtp", new String[]{"io.pillarbox.smtp", "io.pillarbox.smtp.trace"});
 
     @Reference
     ConfigurationAdmin cm;

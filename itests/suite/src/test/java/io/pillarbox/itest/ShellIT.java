@@ -586,8 +586,19 @@ public class ShellIT extends PillarboxTestSupport {
         org.osgi.service.cm.Configuration c = cm.getConfiguration("io.pillarbox.imap", "?");
         assertTrue(String.valueOf(c.getProperties()), List.of((String[]) c.getProperties().get("traceUsers"))
                 .contains("alice@example.org"));
-        contains(run("mail:trace alice@example.org off"), "imap: trace of alice@example.org off");
-        contains(run("mail:trace"), "imap: nobody");
+        for (String pid : List.of("io.pillarbox.pop3", "io.pillarbox.pop2", "io.pillarbox.smtp")) {
+            org.osgi.service.cm.Configuration pc = cm.getConfiguration(pid, "?");
+            assertTrue(pid + ": " + pc.getProperties(), pc.getProperties() != null
+                    && List.of((String[]) pc.getProperties().get("traceUsers")).contains("alice@example.org"));
+        }
+        String off = run("mail:trace alice@example.org off");
+        for (String p : List.of("imap", "pop3", "pop2", "smtp")) {
+            contains(off, p + ": trace of alice@example.org off");
+        }
+        String nobody = run("mail:trace");
+        for (String p : List.of("imap", "pop3", "pop2", "smtp")) {
+            contains(nobody, p + ": nobody");
+        }
         contains(fails("mail:trace alice@example.org maybe"), "on or off");
     }
 
