@@ -7,6 +7,7 @@ import org.apache.felix.hc.api.execution.HealthCheckExecutor;
 import org.apache.felix.hc.api.execution.HealthCheckSelector;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -20,6 +21,7 @@ import java.util.List;
  * {@code bin/client -b}) when any check is not OK, so that monitoring scripts can call it. Felix's own
  * {@code hc:exec pillarbox} shows the same in an interactive shell.
  */
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "health", description = "Runs the Pillarbox health checks (tag pillarbox: listeners "
         + "bound, mail store writable with free space, realms answering) and fails unless all are OK.")
 @Service

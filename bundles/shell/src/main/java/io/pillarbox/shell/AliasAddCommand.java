@@ -3,6 +3,7 @@ package io.pillarbox.shell;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -11,6 +12,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import java.util.ArrayList;
 import java.util.List;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "alias-add", description = "Adds an alias (team@example.org) or a catch-all "
         + "(@example.org) delivering to users or other aliases; more targets are added to an existing alias. Edits "
         + "the aliases file (etc/pillarbox.aliases), which the delivery bundle re-reads at once.")

@@ -3,6 +3,7 @@ package io.pillarbox.shell;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -10,6 +11,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 
 import java.util.List;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "alias-del", description = "Removes an alias, or only some of its targets.")
 @Service
 public class AliasDelCommand implements Action {

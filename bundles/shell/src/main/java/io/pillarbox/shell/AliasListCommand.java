@@ -3,6 +3,7 @@ package io.pillarbox.shell;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "alias-list", description = "Lists the aliases and catch-alls of the aliases file, "
         + "optionally of one domain.")
 @Service

@@ -3,12 +3,14 @@ package io.pillarbox.shell;
 import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import java.util.List;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "check", description = "Verifies a user's mail: the store's own check below the API "
         + "where the store offers one (index against files; --repair fixes what it can), then through the API: "
         + "UIDVALIDITY, UIDs ascending and below UIDNEXT, every message readable with the size the index gives, "

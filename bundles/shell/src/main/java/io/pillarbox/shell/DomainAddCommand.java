@@ -3,6 +3,7 @@ package io.pillarbox.shell;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -11,6 +12,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import java.util.ArrayList;
 import java.util.List;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "domain-add", description = "Makes a domain local: mail to it is delivered here "
         + "(localDomains in etc/io.pillarbox.delivery.cfg; applies at once).")
 @Service

@@ -3,6 +3,7 @@ package io.pillarbox.shell;
 import io.pillarbox.api.auth.WritableRealm;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -11,6 +12,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import java.util.List;
 import java.util.Map;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "domain-list", description = "Lists the local domains (the first is the primary one) "
         + "with the users of writable realms and the aliases in each.")
 @Service

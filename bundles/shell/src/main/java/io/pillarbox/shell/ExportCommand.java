@@ -4,6 +4,7 @@ import io.pillarbox.api.store.StoreSession;
 import io.pillarbox.migration.MboxFormat;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "export", description = "Exports a user's mail as mbox: one mailbox to a file "
         + "(--mailbox), or every mailbox to a directory tree as mutt and UW IMAP keep it. Flags, keywords and UIDs "
         + "are written as Status, X-Status, X-Keywords, X-UID and X-IMAPbase, so that mail:import and UW IMAP read "

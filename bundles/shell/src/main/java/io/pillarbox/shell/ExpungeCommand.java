@@ -3,6 +3,7 @@ package io.pillarbox.shell;
 import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "expunge", description = "Removes messages for good: those flagged \\Deleted, or with "
         + "--before every message that arrived before a date, whatever its flags.")
 @Service

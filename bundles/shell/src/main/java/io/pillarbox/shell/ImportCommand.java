@@ -4,6 +4,7 @@ import io.pillarbox.api.store.StoreSession;
 import io.pillarbox.migration.MboxFormat;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -13,6 +14,7 @@ import org.apache.karaf.shell.support.completers.FileCompleter;
 
 import java.nio.file.Path;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "import", description = "Imports a Maildir++ tree (Dovecot, Courier), a Unix mbox file (UW IMAP, pine, mutt, Thunderbird) "
         + "or a directory tree of them (~/mail, ~/Mail) into a user's store, keeping flags and keywords "
         + "(Status, X-Status, X-Keywords); an mbox file's UIDVALIDITY and X-UIDs (X-IMAP/X-IMAPbase) are kept when the "

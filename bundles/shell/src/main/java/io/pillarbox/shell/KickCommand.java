@@ -4,11 +4,13 @@ import io.pillarbox.api.server.SessionRegistry;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "kick", description = "Ends a session (by its id from mail:sessions) or every session "
         + "of a user; the protocol says goodbye (* BYE, -ERR, 421) before the connection closes.")
 @Service

@@ -4,6 +4,7 @@ import io.pillarbox.api.server.ListenerInfo;
 import io.pillarbox.api.server.ListenerRegistry;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -11,6 +12,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import java.util.Comparator;
 import java.util.Locale;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "listeners", description = "Lists the configured listeners (etc/io.pillarbox.listener-*.cfg): "
         + "protocol, address, TLS mode, whether bound or what prevents it, open connections.")
 @Service

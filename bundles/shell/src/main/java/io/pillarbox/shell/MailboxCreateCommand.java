@@ -4,12 +4,14 @@ import io.pillarbox.api.store.SpecialUse;
 import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import java.util.Locale;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "mailbox-create", description = "Creates a mailbox (and missing parents, '/' separates "
         + "levels) for a user and subscribes it.")
 @Service

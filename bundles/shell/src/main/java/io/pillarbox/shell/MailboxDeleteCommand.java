@@ -3,9 +3,11 @@ package io.pillarbox.shell;
 import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "mailbox-delete", description = "Deletes a user's mailbox and its messages (INBOX "
         + "cannot be deleted; child mailboxes stay).")
 @Service

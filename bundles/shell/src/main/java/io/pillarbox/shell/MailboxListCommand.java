@@ -3,10 +3,12 @@ package io.pillarbox.shell;
 import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "mailbox-list", description = "Lists a user's mailboxes with message counts, unseen, "
         + "deleted, size in octets, special use and subscription.")
 @Service

@@ -3,9 +3,11 @@ package io.pillarbox.shell;
 import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "mailbox-rename", description = "Renames a user's mailbox with its children (renaming "
         + "INBOX moves its messages to the new mailbox and leaves INBOX empty).")
 @Service

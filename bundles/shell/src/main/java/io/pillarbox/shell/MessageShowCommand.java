@@ -4,6 +4,7 @@ import io.pillarbox.api.store.Mailbox;
 import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -11,6 +12,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import java.io.InputStream;
 import java.io.PrintStream;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "message-show", description = "Prints one stored message as it is (header and body, "
         + "line ends as stored), without changing its flags.")
 @Service

@@ -6,6 +6,7 @@ import io.pillarbox.api.store.MessageStructure;
 import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -14,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.TreeSet;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "messages", description = "Lists the messages of a user's mailbox: UID, flags, "
         + "internal date, size, sender and subject (as in the header, encoded words left as they are).")
 @Service

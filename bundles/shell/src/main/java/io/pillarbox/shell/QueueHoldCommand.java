@@ -4,10 +4,12 @@ import io.pillarbox.api.delivery.OutboundQueue;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "queue-hold", description = "Holds a queued message: no delivery attempts until "
         + "mail:queue-release (an attempt already running finishes). It does not expire while held.")
 @Service

@@ -3,6 +3,7 @@ package io.pillarbox.shell;
 import io.pillarbox.api.delivery.OutboundQueue;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "queue-list", description = "Lists the outbound queue, oldest first: id, arrival, "
         + "size, sender, recipients still to deliver, attempts, next attempt (or held), last temporary error.")
 @Service

@@ -4,11 +4,13 @@ import io.pillarbox.api.delivery.OutboundQueue;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "queue-retry", description = "Makes a deferred message (or, with --all, every message "
         + "that is not held) due now: the queue attempts delivery at once.")
 @Service

@@ -3,6 +3,7 @@ package io.pillarbox.shell;
 import io.pillarbox.api.auth.WritableRealm;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -11,6 +12,7 @@ import org.osgi.framework.BundleContext;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "realms", description = "Lists the auth realms in the order logins ask them (highest "
         + "service.ranking first), whether users can be managed from the shell, and what credentials they serve.")
 @Service

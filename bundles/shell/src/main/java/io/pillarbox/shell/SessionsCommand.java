@@ -4,6 +4,7 @@ import io.pillarbox.api.server.SessionInfo;
 import io.pillarbox.api.server.SessionRegistry;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -12,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "sessions", description = "Lists open connections on every listener: id, protocol, "
         + "user, remote address, since, state, TLS, bytes in and out.")
 @Service

@@ -7,6 +7,7 @@ import io.pillarbox.api.server.SessionInfo;
 import io.pillarbox.api.server.SessionRegistry;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "stats", description = "Per protocol, now: listeners (bound/configured), open "
         + "sessions, logged-in sessions, sessions under TLS, bytes in and out of the open sessions; and counters "
         + "since start: logins ok/failed, connections accepted/rejected, commands, messages received, delivered, "

@@ -4,6 +4,7 @@ import io.pillarbox.api.store.MailStore;
 import io.pillarbox.api.store.MailStores;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -13,6 +14,7 @@ import org.osgi.framework.ServiceReference;
 import java.util.ArrayList;
 import java.util.List;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "stores", description = "Lists the mail stores; the default one serves users whose "
         + "realm names no store (etc/io.pillarbox.stores.cfg).")
 @Service

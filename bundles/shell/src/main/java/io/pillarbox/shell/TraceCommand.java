@@ -3,6 +3,7 @@ package io.pillarbox.shell;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "trace", description = "Writes the protocol conversation of a user's sessions to the "
         + "log (data/log/karaf.log), passwords masked: switches the user in the traceUsers setting of each protocol "
         + "(IMAP, POP3, POP2, SMTP and LMTP: loggers io.pillarbox.<protocol>.trace; LMTP shares SMTP's setting and "

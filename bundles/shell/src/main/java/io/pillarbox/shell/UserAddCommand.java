@@ -4,6 +4,7 @@ import io.pillarbox.api.auth.WritableRealm;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -11,6 +12,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.osgi.framework.BundleContext;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "user-add", description = "Adds a user to a writable realm (the one of highest ranking "
         + "unless --realm says otherwise). Without PASSWORD it is asked for, with echo off.")
 @Service

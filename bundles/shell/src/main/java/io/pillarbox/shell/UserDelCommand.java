@@ -5,12 +5,14 @@ import io.pillarbox.api.server.SessionRegistry;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.osgi.framework.BundleContext;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "user-del", description = "Removes a user from the writable realm that holds them and "
         + "ends their open sessions. Their mail stays in the store.")
 @Service

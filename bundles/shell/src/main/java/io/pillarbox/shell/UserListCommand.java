@@ -3,6 +3,7 @@ package io.pillarbox.shell;
 import io.pillarbox.api.auth.WritableRealm;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -11,6 +12,7 @@ import org.osgi.framework.BundleContext;
 
 import java.util.List;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "user-list", description = "Lists the users of the writable realms (realms such as "
         + "LDAP or PAM cannot list theirs).")
 @Service

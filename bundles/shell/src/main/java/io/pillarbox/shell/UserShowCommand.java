@@ -9,6 +9,7 @@ import io.pillarbox.api.store.StoreSession;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "user-show", description = "Shows what the realms say of a user (realm, mail location, "
         + "store, attributes such as quota), their mailboxes' totals, open sessions and last login (time, protocol, "
         + "client address).")

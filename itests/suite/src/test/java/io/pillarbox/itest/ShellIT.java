@@ -614,6 +614,31 @@ public class ShellIT extends PillarboxTestSupport {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(out, 0, p.exitValue());
         contains(out, "Ranking", "file");
+        // a command given on bin/client's command line (SSH exec; the client wants a terminal for that, which
+        // script(1) of Debian's essential bsdutils provides) takes -h for help, even though user-show's user argument
+        // is required
+        ProcessBuilder help = new ProcessBuilder("script", "-qec", "sh bin/client 'mail:user-show -h'", "/dev/null")
+                .directory(home).redirectErrorStream(true);
+        help.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process h = help.start();
+        // stdin stays open while the command runs: script ends the session at its end of input
+        assertTrue("bin/client ended", h.waitFor(60, TimeUnit.SECONDS));
+        h.getOutputStream().close();
+        String helpOut = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(helpOut, 0, h.exitValue());
+        contains(helpOut, "mail:", "user-show", "ARGUMENTS");
+    }
+
+    @Test
+    public void dashHIsHelpForEveryMailCommand() throws Exception {
+        for (String command : List.of("mail:user-add", "mail:check", "mail:queue-list", "mail:stats", "mail:trace",
+                "mail:health")) {
+            String out = run(command + " -h");
+            contains(out, "DESCRIPTION", "SYNTAX");
+            assertEquals(command, out, run(command + " --help"));
+        }
+        // a -h inside quotes is an argument, not help
+        contains(fails("mail:user-show '-h'"), "-h");
     }
 
     private Bundle installSampleProtocol() throws Exception {
