@@ -6,7 +6,6 @@ import io.pillarbox.api.delivery.LocalDelivery;
 import io.pillarbox.api.store.MailStores;
 import io.pillarbox.api.store.MessageSource;
 import io.pillarbox.api.store.StoreMaintenance;
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Before;
 import org.junit.Test;
@@ -20,9 +19,6 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import javax.inject.Inject;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,26 +80,9 @@ public class CheckIT extends PillarboxTestSupport {
 
     /** Runs a command line: what it printed, and the error's message or null. */
     String[] run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), ps, ps);
-        String error = null;
-        try {
-            session.execute(command);
-        } catch (Exception e) {
-            error = String.valueOf(e.getMessage());
-        } finally {
-            ps.flush();
-            session.close();
-        }
-        return new String[]{out.toString(StandardCharsets.UTF_8), error};
+        return shellAllowingFailure(sessionFactory, command, "");
     }
 
-    static void contains(String output, String... parts) {
-        for (String p : parts) {
-            assertTrue("expected '" + p + "' in:\n" + output, output.contains(p));
-        }
-    }
 
     void newUser(String user) throws Exception {
         if (!realm.users().contains(user)) {

@@ -3,7 +3,6 @@ package io.pillarbox.itest;
 import io.pillarbox.api.auth.LoginHistory;
 import io.pillarbox.api.auth.WritableRealm;
 import io.pillarbox.api.metrics.MailMetrics;
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Before;
 import org.junit.Test;
@@ -22,11 +21,7 @@ import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.List;
@@ -123,23 +118,9 @@ public class MetricsIT extends PillarboxTestSupport {
     }
 
     String run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), ps, ps);
-        try {
-            session.execute(command);
-        } finally {
-            ps.flush();
-            session.close();
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return shell(sessionFactory, command, "");
     }
 
-    static void contains(String output, String... parts) {
-        for (String p : parts) {
-            assertTrue("expected '" + p + "' in:\n" + output, output.contains(p));
-        }
-    }
 
     /** The --no-format line of a protocol, split into its cells. */
     static String[] line(String output, String protocol) {

@@ -12,7 +12,6 @@ import io.pillarbox.api.store.Mailbox;
 import io.pillarbox.api.store.MailStores;
 import io.pillarbox.api.store.MessageInfo;
 import io.pillarbox.api.store.StoreSession;
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Before;
 import org.junit.Test;
@@ -28,10 +27,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import javax.inject.Inject;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,34 +134,12 @@ public class ShellIT extends PillarboxTestSupport {
 
     /** Runs one command line in a fresh shell session with the given keyboard input; returns what it printed. */
     String run(String command, String keyboard) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Session session = sessionFactory.create(new ByteArrayInputStream(keyboard.getBytes(StandardCharsets.UTF_8)),
-                ps, ps);
-        try {
-            session.execute(command);
-        } finally {
-            ps.flush();
-            session.close();
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return shell(sessionFactory, command, keyboard);
     }
 
     /** Runs a command that may fail: its output, and the error's message or null. */
     String[] runAllowingFailure(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), ps, ps);
-        String error = null;
-        try {
-            session.execute(command);
-        } catch (Exception e) {
-            error = String.valueOf(e.getMessage());
-        } finally {
-            ps.flush();
-            session.close();
-        }
-        return new String[]{out.toString(StandardCharsets.UTF_8), error};
+        return shellAllowingFailure(sessionFactory, command, "");
     }
 
     String run(String command) throws Exception {
@@ -194,11 +168,6 @@ public class ShellIT extends PillarboxTestSupport {
         });
     }
 
-    static void contains(String output, String... parts) {
-        for (String p : parts) {
-            assertTrue("expected '" + p + "' in:\n" + output, output.contains(p));
-        }
-    }
 
     // ------------------------------------------------------------------ tests
 
