@@ -2,6 +2,7 @@ package io.pillarbox.imap;
 
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.store.memory.MemoryMailStore;
+import io.pillarbox.testkit.RecordingMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

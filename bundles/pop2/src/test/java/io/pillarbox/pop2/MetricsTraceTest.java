@@ -7,6 +7,7 @@ import io.pillarbox.api.store.MessageSource;
 import io.pillarbox.api.store.StoreSession;
 import io.pillarbox.core.auth.CoreAuthenticators;
 import io.pillarbox.store.memory.MemoryMailStore;
+import io.pillarbox.testkit.RecordingMetrics;
 import io.pillarbox.testkit.TestRealm;
 import io.pillarbox.testkit.TestStores;
 import org.junit.jupiter.api.AfterEach;
