@@ -139,16 +139,33 @@ public final class LocalDeliveryImpl implements LocalDelivery {
             return Resolution.of(Resolution.Kind.UNKNOWN_USER);
         }
         Settings s = settings;
-        Set<String> users = new LinkedHashSet<>();
+        Acc users = new Acc();
         Resolution.Kind k = expand(a, s, aliases.get(), 0, new HashSet<>(), users);
         if (k == Resolution.Kind.LOCAL) {
-            return Resolution.local(List.copyOf(users));
+            return Resolution.local(List.copyOf(users.local), List.copyOf(users.remote));
         }
         return Resolution.of(k);
     }
 
+    /** What an expansion found: local users, and remote addresses aliases forward to (case-insensitively distinct). */
+    private static final class Acc {
+        final Set<String> local = new LinkedHashSet<>();
+        final Set<String> remote = new LinkedHashSet<>();
+        private final Set<String> remoteKeys = new HashSet<>();
+
+        void add(String user) {
+            local.add(user);
+        }
+
+        void addRemote(String address) {
+            if (remoteKeys.add(address.toLowerCase(Locale.ROOT))) {
+                remote.add(address);
+            }
+        }
+    }
+
     private Resolution.Kind expand(String address, Settings s, Aliases al, int depth, Set<String> seen,
-                                   Set<String> users) {
+                                   Acc users) {
         if (depth > MAX_DEPTH) {
             LOG.warn("Alias expansion deeper than {} levels at {}", MAX_DEPTH, address);
             return Resolution.Kind.TEMPORARY_FAILURE;
@@ -197,7 +214,7 @@ public final class LocalDeliveryImpl implements LocalDelivery {
         return Resolution.Kind.UNKNOWN_USER;
     }
 
-    private Resolution.Kind bare(String name, Settings s, Aliases al, int depth, Set<String> seen, Set<String> users) {
+    private Resolution.Kind bare(String name, Settings s, Aliases al, int depth, Set<String> seen, Acc users) {
         if (!s.bareAsIs() && !s.domains().isEmpty()) {
             return expand(name + "@" + s.domains().get(0), s, al, depth, seen, users);
         }
@@ -222,7 +239,7 @@ public final class LocalDeliveryImpl implements LocalDelivery {
 
     /** postmaster@ a local domain always resolves (RFC 5321 section 4.5.1). */
     private Resolution.Kind postmaster(String domain, Settings s, Aliases al, int depth, Set<String> seen,
-                                       Set<String> users) {
+                                       Acc users) {
         if (!s.postmaster().isEmpty()) {
             Resolution.Kind k = expand(s.postmaster(), s, al, depth + 1, seen, users);
             if (k == Resolution.Kind.LOCAL || k == Resolution.Kind.TEMPORARY_FAILURE) {
@@ -258,7 +275,7 @@ public final class LocalDeliveryImpl implements LocalDelivery {
     }
 
     private Resolution.Kind targets(String alias, List<String> targets, Settings s, Aliases al, int depth,
-                                    Set<String> seen, Set<String> users) {
+                                    Set<String> seen, Acc users) {
         boolean any = false;
         for (String t : targets) {
             Resolution.Kind k = expand(t, s, al, depth + 1, seen, users);
@@ -271,9 +288,9 @@ public final class LocalDeliveryImpl implements LocalDelivery {
                     return k;
                 }
                 case REMOTE -> {
-                    LOG.warn("Alias {} forwards to the remote address {}: not possible before the outbound queue "
-                            + "exists, refusing temporarily", alias, t);
-                    return Resolution.Kind.TEMPORARY_FAILURE;
+                    // forwarding (as Postfix's virtual_alias_maps): the caller hands it to the outbound queue
+                    users.addRemote(t);
+                    any = true;
                 }
                 case UNKNOWN_USER -> LOG.warn("Alias {} names the unknown user {}", alias, t);
                 default -> {

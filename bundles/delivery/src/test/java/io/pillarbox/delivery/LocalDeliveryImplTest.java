@@ -88,8 +88,45 @@ class LocalDeliveryImplTest {
         assertEquals(Resolution.local(List.of("carol")), d.resolve("carol@example.net"),
                 "an existing user wins over the catch-all");
         assertEquals(Kind.UNKNOWN_USER, d.resolve("whoever@example.org").kind(), "no catch-all there");
-        assertEquals(Kind.TEMPORARY_FAILURE, d.resolve("fwd@example.org").kind(),
-                "forwarding needs the outbound queue: refused temporarily, never dropped");
+        assertEquals(Resolution.local(List.of(), List.of("someone@gmail.com")), d.resolve("fwd@example.org"),
+                "forwarding: the remote target for the outbound queue, no local user");
+    }
+
+    @Test
+    void forwardingAliasesCollectRemoteTargets() throws Exception {
+        LocalDeliveryImpl d = delivery("""
+                mix@example.org: alice@example.org, Alice@Elsewhere.net, fwd@example.org
+                fwd@example.org: alice@elsewhere.net, bob@other.net
+                back@example.org: there@example.org
+                there@example.org: back@example.org, carol@remote.test
+                deep1@example.org: deep2@example.org
+                deep2@example.org: deep3@example.org
+                deep3@example.org: deep4@example.org
+                deep4@example.org: deep5@example.org
+                deep5@example.org: deep6@example.org
+                deep6@example.org: deep7@example.org
+                deep7@example.org: deep8@example.org
+                deep8@example.org: deep9@example.org
+                deep9@example.org: deep10@example.org
+                deep10@example.org: far@remote.test
+                @example.net: catch@remote.test
+                """, "", true);
+        Resolution mix = d.resolve("mix@example.org");
+        assertEquals(Kind.LOCAL, mix.kind());
+        assertEquals(List.of("alice@example.org"), mix.users());
+        assertEquals(List.of("Alice@Elsewhere.net", "bob@other.net"), mix.remoteTargets(),
+                "local and remote targets, nested, remote ones distinct case-insensitively");
+        assertTrue(mix.forwards());
+        assertEquals(Resolution.local(List.of(), List.of("carol@remote.test")), d.resolve("back@example.org"),
+                "a chain pointing back is cut, its remote target kept");
+        assertEquals(Kind.TEMPORARY_FAILURE, d.resolve("deep1@example.org").kind(), "deeper than 8 levels");
+        assertEquals(Resolution.local(List.of(), List.of("catch@remote.test")), d.resolve("x@example.net"),
+                "a catch-all can forward");
+        assertEquals(Kind.REMOTE, d.resolve("bob@other.net").kind(), "a remote address itself stays REMOTE");
+        assertEquals(List.of(), d.resolve("alice@example.org").remoteTargets());
+        // deliver() covers the local users only
+        byte[] m = "Subject: f\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertTrue(d.deliver("mix@example.org", "INBOX", MessageSource.of(m)).delivered());
     }
 
     @Test

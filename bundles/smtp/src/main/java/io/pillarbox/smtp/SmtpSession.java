@@ -12,6 +12,7 @@ import io.pillarbox.api.auth.MailPrincipal;
 import io.pillarbox.api.auth.SaslExchange;
 import io.pillarbox.api.delivery.DeliveryResult;
 import io.pillarbox.api.delivery.OutboundQueue;
+import io.pillarbox.api.delivery.DsnRequest;
 import io.pillarbox.api.delivery.Resolution;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.CloseRequest;
@@ -70,7 +71,12 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
      * One accepted recipient: local (with the users it delivers to) or, when the client may relay, remote (for the
      * outbound queue).
      */
-    record Recipient(String address, List<String> users, String dsnNotify, String orcpt, boolean remote) {
+    record Recipient(String address, List<String> users, String dsnNotify, String orcpt, boolean remote,
+                     List<String> forwards) {
+
+        Recipient(String address, List<String> users, String dsnNotify, String orcpt, boolean remote) {
+            this(address, users, dsnNotify, orcpt, remote, List.of());
+        }
     }
 
     /** One mail transaction: MAIL, RCPTs, and the message as it arrives. */
@@ -968,8 +974,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                             }
                         }
                     }
-                    t.recipients.add(new Recipient(address, r.users(), n, o, false));
-                    reply("250 2.1.5 Recipient " + a + " ok");
+                    if (r.forwards() && server.services().queue() == null) {
+                        // an alias of ours forwarding to remote addresses: needs the queue, never a silent drop
+                        error("451 4.3.0 " + a + ": forwarding to a remote address needs the outbound queue; try "
+                                + "again later");
+                        return;
+                    }
+                    t.recipients.add(new Recipient(address, r.users(), n, o, false, r.remoteTargets()));
+                    reply("250 2.1.5 Recipient " + a + " ok" + (r.forwards() ? " (forwarded)" : ""));
                 }
                 case UNKNOWN_USER -> error("550 5.1.1 " + a + ": Recipient address rejected: User unknown");
                 case REMOTE -> {
@@ -1306,10 +1318,38 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
                 return replies;
             }
+            int hops;
+            try (java.io.InputStream in = source.open()) {
+                hops = Hops.count(in) - 1; // without our own Received:
+            } catch (IOException e) {
+                hops = 0;
+            }
+            if (hops >= Hops.LIMIT) {
+                String r = "554 5.4.6 Too many hops (" + hops + " Received: headers): mail forwarding loop";
+                for (int i = 0; i < (lmtp ? t.recipients.size() : 1); i++) {
+                    replies.add(r);
+                }
+                LOG.info("SMTP {}: message {} from <{}> refused: {} Received: headers (a loop?)", conn.id(), t.id,
+                        t.from, hops);
+                return replies;
+            }
+            // relayed recipients and the remote targets of forwarding aliases: one enqueue, with their DSN parameters
             List<String> remote = new ArrayList<>();
+            Map<String, DsnRequest.Recipient> dsnRecipients = new LinkedHashMap<>();
+            java.util.Set<String> remoteKeys = new java.util.HashSet<>();
             for (Recipient r : t.recipients) {
-                if (r.remote() && !remote.contains(r.address())) {
+                java.util.Set<DsnRequest.Notify> notify = DsnRequest.Recipient.parseNotify(r.dsnNotify());
+                if (r.remote() && remoteKeys.add(r.address().toLowerCase(Locale.ROOT))) {
                     remote.add(r.address());
+                    dsnRecipients.put(r.address(), new DsnRequest.Recipient(notify, r.orcpt()));
+                }
+                for (String f : r.forwards()) {
+                    if (remoteKeys.add(f.toLowerCase(Locale.ROOT))) {
+                        remote.add(f);
+                        // RFC 3461 6.2: an expanded alias keeps the original recipient
+                        dsnRecipients.put(f, new DsnRequest.Recipient(notify, r.orcpt() != null ? r.orcpt()
+                                : (Envelope.isAscii(r.address()) ? "rfc822;" : "utf-8;") + Hops.xtext(r.address())));
+                    }
                 }
             }
             String queueId = null;
@@ -1320,8 +1360,11 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                     failure = "no outbound queue";
                 } else {
                     try {
+                        String ret = t.params.get("RET");
+                        DsnRequest dsn = new DsnRequest(t.params.get("ENVID"),
+                                ret == null ? null : DsnRequest.Return.valueOf(ret), dsnRecipients);
                         queueId = queue.enqueue(t.from, List.copyOf(remote),
-                                Spool.skipping(source, t.returnPathLength));
+                                Spool.skipping(source, t.returnPathLength), dsn);
                         failure = null;
                     } catch (IOException | RuntimeException e) {
                         LOG.warn("SMTP {}: the outbound queue did not take message {} from <{}> for {}", conn.id(),
@@ -1330,7 +1373,9 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                     }
                 }
                 if (failure != null) {
-                    replies.add("451 4.3.0 Cannot queue the message for remote recipients; try again later");
+                    for (int i = 0; i < (lmtp ? t.recipients.size() : 1); i++) {
+                        replies.add("451 4.3.0 Cannot queue the message for remote recipients; try again later");
+                    }
                     LOG.info("SMTP {} {}: message {} from <{}> ({} octets) for {}: not queued ({}): {}", conn.id(),
                             role, t.id, t.from, source.size(),
                             t.recipients.stream().map(Recipient::address).toList(), failure, replies);
@@ -1355,7 +1400,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             count(MailMetrics.MESSAGES_DELIVERED, byUser.values().stream().filter(DeliveryResult::delivered).count());
             List<DeliveryResult> perRecipient = new ArrayList<>();
             for (Recipient r : t.recipients) {
-                if (r.remote()) {
+                if (r.remote() || r.users().isEmpty() && !r.forwards().isEmpty()) {
                     perRecipient.add(DeliveryResult.delivered(0));
                     continue;
                 }

@@ -1,5 +1,6 @@
 package io.pillarbox.smtp;
 
+import io.pillarbox.api.delivery.DsnRequest;
 import io.pillarbox.api.delivery.OutboundQueue;
 import io.pillarbox.api.store.MessageSource;
 
@@ -13,7 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** An outbound queue that records what it is given (reading the message at once, as a real queue must), or fails. */
 final class RecordingQueue implements OutboundQueue {
 
-    record Call(String sender, List<String> recipients, String message, long size) {
+    record Call(String sender, List<String> recipients, String message, long size, DsnRequest dsn) {
     }
 
     final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -21,6 +22,12 @@ final class RecordingQueue implements OutboundQueue {
 
     @Override
     public String enqueue(String sender, List<String> recipients, MessageSource message) throws IOException {
+        return enqueue(sender, recipients, message, DsnRequest.NONE);
+    }
+
+    @Override
+    public String enqueue(String sender, List<String> recipients, MessageSource message, DsnRequest dsn)
+            throws IOException {
         if (failWith != null) {
             throw failWith;
         }
@@ -28,7 +35,7 @@ final class RecordingQueue implements OutboundQueue {
         try (InputStream in = message.open()) {
             bytes = in.readAllBytes();
         }
-        calls.add(new Call(sender, List.copyOf(recipients), new String(bytes, StandardCharsets.UTF_8), message.size()));
+        calls.add(new Call(sender, List.copyOf(recipients), new String(bytes, StandardCharsets.UTF_8), message.size(), dsn));
         return "Q" + calls.size();
     }
 

@@ -28,6 +28,18 @@ public interface OutboundQueue {
      */
     String enqueue(String sender, List<String> recipients, MessageSource message) throws IOException;
 
+    /**
+     * As {@link #enqueue(String, List, MessageSource)}, with the RFC 3461 parameters the message came with (passed on
+     * to the next hop when it offers DSN, and honoured in failure reports). This default ignores them.
+     *
+     * @param dsn the parameters, {@link DsnRequest#NONE} (or {@code null}) for none
+     * @since 1.1
+     */
+    default String enqueue(String sender, List<String> recipients, MessageSource message, DsnRequest dsn)
+            throws IOException {
+        return enqueue(sender, recipients, message);
+    }
+
     /** Every message in the queue, oldest first. */
     List<QueuedMessage> list();
 

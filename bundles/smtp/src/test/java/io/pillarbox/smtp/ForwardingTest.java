@@ -1,0 +1,147 @@
+package io.pillarbox.smtp;
+
+import io.pillarbox.api.delivery.DsnRequest;
+import io.pillarbox.api.delivery.DsnRequest.Notify;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Aliases forwarding to remote addresses (through the outbound queue), the hop limit, DSN parameters to the queue. */
+class ForwardingTest extends SessionFixture {
+
+    private final RecordingQueue queue = new RecordingQueue();
+
+    @BeforeEach
+    void aliases() throws Exception {
+        // written before the first lookup, so the delivery service reads this version
+        Files.writeString(dir.resolve("aliases"), """
+                team@example.org: alice@example.org, bob@example.org
+                fwd@example.org: Alice@Elsewhere.net
+                mix@example.org: carol@example.org, friend@remote.test, fwd@example.org
+                loop1@example.org: loop2@example.org
+                loop2@example.org: loop1@example.org, back@remote.test
+                """);
+    }
+
+    @Test
+    void anUnauthenticatedMxClientReachesAForwardingAliasThroughOneEnqueue() throws Exception {
+        services.bindQueue(queue);
+        mx("198.51.100.7");
+        ehlo("EHLO c");
+        t.expect("MAIL FROM:<stranger@outside.example> RET=FULL ENVID=QQ+2B1", "250 2.1.0 .*");
+        t.expect("RCPT TO:<fwd@example.org> NOTIFY=FAILURE,DELAY", "250 2.1.5 Recipient <fwd@example.org> ok \\(forwarded\\)");
+        t.expect("RCPT TO:<mix@example.org>", "250 2.1.5 .*forwarded.*");
+        t.expect("RCPT TO:<nobody@remote.test>", "554 5.7.1 .*Relay access denied");
+        t.expect("RCPT TO:<loop1@example.org>", "250 2.1.5 .*");
+        t.expect("DATA", "354 .*");
+        t.expectRaw("Subject: fwd\r\n\r\nforwarded\r\n.\r\n", "250 2.0.0 Ok: queued as Q1");
+        assertEquals(1, queue.calls.size(), "one enqueue for every remote target");
+        RecordingQueue.Call c = queue.calls.get(0);
+        assertEquals("stranger@outside.example", c.sender(), "the envelope sender stays the original one (no SRS)");
+        assertEquals(List.of("Alice@Elsewhere.net", "friend@remote.test", "back@remote.test"), c.recipients(),
+                "targets of several aliases, duplicates once, the alias loop cut");
+        assertTrue(c.message().startsWith("Received: from c ([198.51.100.7])"), c.message());
+        assertFalse(c.message().contains("Return-Path:"));
+        DsnRequest dsn = c.dsn();
+        assertEquals("QQ+2B1", dsn.envelopeId());
+        assertEquals(DsnRequest.Return.FULL, dsn.ret());
+        assertEquals(Set.of(Notify.FAILURE, Notify.DELAY), dsn.recipient("alice@elsewhere.net").notifications());
+        assertEquals("rfc822;fwd@example.org", dsn.recipient("Alice@Elsewhere.net").originalRecipient(),
+                "an expanded alias keeps the original recipient (RFC 3461 6.2)");
+        assertEquals(Set.of(), dsn.recipient("friend@remote.test").notifications());
+        assertEquals("rfc822;mix@example.org", dsn.recipient("friend@remote.test").originalRecipient());
+        assertEquals(1, stores.inbox("carol@example.org").size(), "the local target of the mixed alias");
+        assertTrue(inbox("carol@example.org", 0).startsWith("Return-Path: <stranger@outside.example>\r\n"));
+    }
+
+    @Test
+    void withoutAQueueAForwardingAliasIsATemporaryFailure() throws Exception {
+        mx("198.51.100.7");
+        t.expectRaw("HELO c\r\nMAIL FROM:<x@outside.example>\r\n", "250 .*", "250 .*");
+        t.expect("RCPT TO:<fwd@example.org>",
+                "451 4.3.0 <fwd@example.org>: forwarding to a remote address needs the outbound queue; try again later");
+        t.expect("RCPT TO:<mix@example.org>", "451 4.3.0 .*");
+        t.expect("RCPT TO:<team@example.org>", "250 2.1.5 Recipient <team@example.org> ok");
+        // bound between RCPT and the end of the data: still works; gone again: 451 with no local copy
+        services.bindQueue(queue);
+        t.expect("RCPT TO:<mix@example.org>", "250 .*");
+        services.unbindQueue(queue);
+        t.expect("DATA", "354 .*");
+        t.expectRaw("Subject: s\r\n\r\nx\r\n.\r\n", "451 4.3.0 Cannot queue .*");
+        assertEquals(0, stores.inbox("carol@example.org").size());
+        assertEquals(0, stores.inbox("alice@example.org").size());
+    }
+
+    @Test
+    void fiftyReceivedHeadersAreAForwardingLoop() throws Exception {
+        services.bindQueue(queue);
+        mx("198.51.100.7");
+        StringBuilder hops = new StringBuilder();
+        for (int i = 0; i < 49; i++) {
+            hops.append(i % 2 == 0 ? "Received: " : "RECEIVED :").append("from h").append(i).append("\r\n\tby x\r\n");
+        }
+        t.expectRaw("HELO c\r\nMAIL FROM:<x@outside.example>\r\nRCPT TO:<fwd@example.org>\r\nDATA\r\n", "250 .*",
+                "250 .*", "250 .*", "354 .*");
+        t.expectRaw(hops + "Subject: 49\r\n\r\nReceived: in the body does not count\r\n.\r\n",
+                "250 2.0.0 Ok: queued as Q1");
+        t.expectRaw("MAIL FROM:<x@outside.example>\r\nRCPT TO:<fwd@example.org>\r\nRCPT TO:<team@example.org>\r\n"
+                + "DATA\r\n", "250 .*", "250 .*", "250 .*", "354 .*");
+        t.expectRaw("Received: one more\r\n" + hops + "Subject: 50\r\n\r\nx\r\n.\r\n",
+                "554 5.4.6 Too many hops \\(50 Received: headers\\): mail forwarding loop");
+        assertEquals(1, queue.calls.size());
+        assertEquals(0, stores.inbox("alice@example.org").size(), "refused as a whole, no local copy either");
+        // LMTP: one reply per recipient
+        open("lmtp", c -> { });
+        ehlo("LHLO c");
+        t.expectRaw("MAIL FROM:<x@outside.example>\r\nRCPT TO:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
+                + "DATA\r\n", "250 .*", "250 .*", "250 .*", "354 .*");
+        t.expectRaw("Received: one more\r\n" + hops + "\r\nx\r\n.\r\n", "554 5.4.6 .*", "554 5.4.6 .*");
+    }
+
+    @Test
+    void dsnParametersOfRelayedRecipientsReachTheQueue() throws Exception {
+        services.bindQueue(queue);
+        submission();
+        login("alice@example.org", "alice-pw");
+        t.expectRaw("MAIL FROM:<alice@example.org> RET=HDRS\r\nRCPT TO:<a@remote.test> NOTIFY=NEVER ORCPT=rfc822;a+2Bx@remote.test\r\n"
+                + "RCPT TO:<b@remote.test>\r\nDATA\r\n", "250 .*", "250 .*", "250 .*", "354 .*");
+        t.expectRaw("Subject: s\r\n\r\nx\r\n.\r\n", "250 2.0.0 Ok: queued as Q1");
+        DsnRequest dsn = queue.calls.get(0).dsn();
+        assertNull(dsn.envelopeId());
+        assertEquals(DsnRequest.Return.HDRS, dsn.ret());
+        assertEquals(Set.of(Notify.NEVER), dsn.recipient("a@remote.test").notifications());
+        assertFalse(dsn.recipient("a@remote.test").reportFailure());
+        assertEquals("rfc822;a+2Bx@remote.test", dsn.recipient("a@remote.test").originalRecipient());
+        assertEquals(DsnRequest.Recipient.NONE, dsn.recipient("b@remote.test"));
+        assertTrue(dsn.recipient("b@remote.test").reportFailure());
+        t.expectRaw("MAIL FROM:<alice@example.org>\r\nRCPT TO:<c@remote.test>\r\nDATA\r\n", "250 .*", "250 .*",
+                "354 .*");
+        t.expectRaw("Subject: s\r\n\r\nx\r\n.\r\n", "250 2.0.0 Ok: queued as Q2");
+        assertNull(queue.calls.get(1).dsn().ret(), "RET not given");
+    }
+
+    @Test
+    void lmtpForwardsToo() throws Exception {
+        services.bindQueue(queue);
+        open("lmtp", c -> { });
+        ehlo("LHLO c");
+        t.expectRaw("MAIL FROM:<x@outside.example>\r\nRCPT TO:<fwd@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
+                + "DATA\r\n", "250 .*", "250 .*", "250 .*", "354 .*");
+        t.expectRaw("Subject: l\r\n\r\nx\r\n.\r\n", "250 2.0.0 <fwd@example.org> .*", "250 2.0.0 <bob@example.org> .*");
+        assertEquals(List.of("Alice@Elsewhere.net"), queue.calls.get(0).recipients());
+        assertEquals(1, stores.inbox("bob@example.org").size());
+        queue.failWith = new java.io.IOException("disk full");
+        t.expectRaw("MAIL FROM:<x@outside.example>\r\nRCPT TO:<fwd@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
+                + "DATA\r\n", "250 .*", "250 .*", "250 .*", "354 .*");
+        t.expectRaw("Subject: l\r\n\r\nx\r\n.\r\n", "451 4.3.0 .*", "451 4.3.0 .*");
+        assertEquals(1, stores.inbox("bob@example.org").size());
+    }
+}
