@@ -8,6 +8,7 @@ import io.pillarbox.api.auth.SaslService;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.protocol.ProtocolHandlerFactory;
 import io.pillarbox.api.store.MailStores;
+import io.pillarbox.transport.session.SessionTrace;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -32,7 +33,7 @@ public final class Pop3Protocol implements ProtocolHandlerFactory {
     private final MailStores stores;
     /** Shared by every configuration of this service, so that a configuration change keeps the locks. */
     private final MaildropLocks locks = new MaildropLocks();
-    private final Trace trace = new Trace();
+    private final SessionTrace trace = new SessionTrace(Pop3Server.TRACE_LOGGER);
     private volatile Pop3Server server;
 
     /** Where commands are timed and retrievals counted; optional, and may come and go while sessions run. */

@@ -4,6 +4,7 @@ import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.SaslService;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.store.MailStores;
+import io.pillarbox.transport.session.SessionTrace;
 
 import java.util.function.Supplier;
 
@@ -12,10 +13,16 @@ import java.util.function.Supplier;
  * where the metrics go ({@code metrics.get()} is read at every report: the service may come and go).
  */
 record Pop3Server(Pop3Settings settings, Authenticator authenticator, SaslService sasl, MailStores stores,
-                  MaildropLocks locks, Trace trace, Supplier<MailMetrics> metrics) {
+                  MaildropLocks locks, SessionTrace trace, Supplier<MailMetrics> metrics) {
+
+    /**
+     * The logger of the per-user trace: the sessions of the users in {@code traceUsers} line by line at INFO,
+     * passwords, APOP digests and SASL responses masked.
+     */
+    static final String TRACE_LOGGER = "io.pillarbox.pop3.trace";
 
     Pop3Server(Pop3Settings settings, Authenticator authenticator, SaslService sasl, MailStores stores,
                MaildropLocks locks) {
-        this(settings, authenticator, sasl, stores, locks, new Trace(), () -> MailMetrics.NONE);
+        this(settings, authenticator, sasl, stores, locks, new SessionTrace(TRACE_LOGGER), () -> MailMetrics.NONE);
     }
 }

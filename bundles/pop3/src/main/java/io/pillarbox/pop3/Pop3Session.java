@@ -23,6 +23,8 @@ import io.pillarbox.api.store.MessageContent;
 import io.pillarbox.api.store.MessageInfo;
 import io.pillarbox.api.store.StoreException;
 import io.pillarbox.api.store.StoreSession;
+import io.pillarbox.transport.session.CommandTimer;
+import io.pillarbox.transport.session.SessionTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,6 +126,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         this.settings = server.settings();
         this.conn = conn;
         this.decoder = decoder;
+        this.timer = new CommandTimer(PROTOCOL, server.metrics());
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -289,7 +292,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         }
         closing = true;
         if (traced()) {
-            trace("S: " + Trace.clip(line));
+            trace("S: " + SessionTrace.clip(line));
         }
         ch.writeAndFlush(ByteBufs.line(ch, line)).addListener(ChannelFutureListener.CLOSE);
     }
@@ -309,10 +312,8 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
                 if (traced()) {
                     trace("C: <SASL response>");
                 }
-                if (timedName != null) {
-                    // the command's input goes on: its latency is the server's time after the last of it
-                    timedStart = System.nanoTime();
-                }
+                // the command's input goes on: its latency is the server's time after the last of it
+                timer.restart();
                 c.accept(o);
             } else {
                 String claimed = claimedUser(o);
@@ -322,7 +323,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
                 if (traced()) {
                     trace("C: " + masked(o));
                 }
-                timing(o);
+                timer.start(CommandTimer.verb(o, COMMAND_NAMES));
                 dispatch(o);
             }
         }
@@ -339,7 +340,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = false;
-        timed();
+        timer.stop();
         pump();
     }
 
@@ -353,50 +354,10 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL");
 
     /**
-     * The command being timed (null when none) and since when (event loop only): from when it starts, that is when
-     * its line is complete or, pipelined, when the one before it is done; restarted by each further line the command
-     * reads (AUTH responses).
+     * Times the commands (event loop only): from when one starts, that is when its line is complete or, pipelined,
+     * when the one before it is done; restarted by each further line the command reads (AUTH responses).
      */
-    private String timedName;
-    private long timedStart;
-
-    /** The metric name of a client line: its verb when known, else {@link MailMetrics#UNKNOWN_COMMAND}. */
-    static String metricName(Object line) {
-        if (!(line instanceof String s)) {
-            return MailMetrics.UNKNOWN_COMMAND;
-        }
-        int sp = s.indexOf(' ');
-        String verb = (sp < 0 ? s : s.substring(0, sp)).toUpperCase(Locale.ROOT);
-        return COMMAND_NAMES.contains(verb) ? verb : MailMetrics.UNKNOWN_COMMAND;
-    }
-
-    private void timing(Object line) {
-        timedName = metricName(line);
-        timedStart = System.nanoTime();
-    }
-
-    /** Reports the command being timed, if any: its final response has gone out (event loop). */
-    private void timed() {
-        String name = timedName;
-        if (name == null) {
-            return;
-        }
-        timedName = null;
-        long nanos = Math.max(1, System.nanoTime() - timedStart);
-        try {
-            server.metrics().get().command(PROTOCOL, name, nanos);
-        } catch (RuntimeException e) {
-            LOG.debug("metrics failed", e);
-        }
-    }
-
-    private void count(String counter) {
-        try {
-            server.metrics().get().increment(PROTOCOL, counter);
-        } catch (RuntimeException e) {
-            LOG.debug("metrics failed", e);
-        }
-    }
+    private final CommandTimer timer;
 
     /** A client line as the trace shows it: passwords, APOP digests and SASL initial responses masked. */
     static String masked(Object o) {
@@ -410,10 +371,10 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
                 return w.length > 1 ? w[0] + " ***" : line;
             }
             case "APOP", "AUTH" -> {
-                return w.length > 2 ? w[0] + " " + w[1] + " ***" : Trace.clip(line);
+                return w.length > 2 ? w[0] + " " + w[1] + " ***" : SessionTrace.clip(line);
             }
             default -> {
-                return Trace.clip(line);
+                return SessionTrace.clip(line);
             }
         }
     }
@@ -441,8 +402,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
     }
 
     private void trace(String text) {
-        String u = traceName();
-        Trace.LOG.info("{} {} {}", conn.id(), u == null ? "" : u, text);
+        server.trace().log(conn.id(), traceName(), text);
     }
 
     /** For tests: the session waits for the client: for a line, or to read what was sent (event loop). */
@@ -502,7 +462,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         String rest = sp < 0 ? "" : line.substring(sp + 1);
         if (state == State.AUTHORIZATION && ++commandsBeforeAuth > settings.maxCommandsBeforeAuth()) {
             bye("-ERR Too many commands before login");
-            timed();
+            timer.stop();
             return;
         }
         if (state == State.AUTHORIZATION) {
@@ -597,14 +557,14 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
 
     private void reply(String line) {
         if (traced()) {
-            trace("S: " + Trace.clip(line));
+            trace("S: " + SessionTrace.clip(line));
         }
         ch.writeAndFlush(ByteBufs.line(ch, line));
     }
 
     private void multi(String first, List<String> lines) {
         if (traced()) {
-            trace("S: " + Trace.clip(first) + " <" + lines.size() + " lines>");
+            trace("S: " + SessionTrace.clip(first) + " <" + lines.size() + " lines>");
         }
         StringBuilder sb = new StringBuilder(first).append("\r\n");
         for (String l : lines) {
@@ -664,7 +624,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
 
     private void quitAuthorization() {
         bye("+OK " + settings.serverName() + " POP3 server signing off");
-        timed();
+        timer.stop();
     }
 
     private void stls(String rest) {
@@ -1104,7 +1064,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         }
         good();
         MessageInfo m = messages.get(i);
-        if (!send(m, "+OK " + m.size() + " octets", -1, () -> count(MailMetrics.MESSAGES_RETRIEVED))) {
+        if (!send(m, "+OK " + m.size() + " octets", -1, () -> timer.increment(MailMetrics.MESSAGES_RETRIEVED))) {
             return true;
         }
         if (!retrieved[i]) {

@@ -9,6 +9,7 @@ import io.pillarbox.sasl.SaslServices;
 import io.pillarbox.store.memory.MemoryMailStore;
 import io.pillarbox.testkit.TestRealm;
 import io.pillarbox.testkit.TestStores;
+import io.pillarbox.transport.session.SessionTrace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class TraceTest {
     TestRealm realm;
     Authenticator auth;
     MemoryMailStore memory;
-    Trace trace;
+    SessionTrace trace;
     Pop3Server server;
 
     @BeforeEach
@@ -43,7 +44,7 @@ class TraceTest {
         realm = new TestRealm().user("alice", "al1ce-pw").user("bob", "b0b-pw");
         auth = CoreAuthenticators.create(realm, 50);
         memory = new MemoryMailStore();
-        trace = new Trace();
+        trace = new SessionTrace(Pop3Server.TRACE_LOGGER);
         server = new Pop3Server(Pop3Settings.defaults(), auth, SaslServices.create(auth), new TestStores(memory),
                 new MaildropLocks(), trace, () -> io.pillarbox.api.metrics.MailMetrics.NONE);
         for (String user : new String[] {"alice", "bob"}) {
