@@ -7,6 +7,7 @@ import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.protocol.ProtocolHandlerFactory;
 import io.pillarbox.api.store.MailStores;
+import io.pillarbox.transport.session.SessionTrace;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -30,7 +31,7 @@ public final class Pop2Protocol implements ProtocolHandlerFactory {
     private final Authenticator authenticator;
     private final MailStores stores;
     private final Set<String> locks = ConcurrentHashMap.newKeySet();
-    private final Trace trace = new Trace();
+    private final SessionTrace trace = new SessionTrace(Pop2Server.TRACE_LOGGER);
     private volatile Pop2Server server;
 
     /** Where commands are timed and retrievals counted; optional, and may come and go while sessions run. */

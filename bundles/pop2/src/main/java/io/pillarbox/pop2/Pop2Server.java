@@ -3,6 +3,7 @@ package io.pillarbox.pop2;
 import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.store.MailStores;
+import io.pillarbox.transport.session.SessionTrace;
 
 import java.util.Set;
 import java.util.function.Supplier;
@@ -12,9 +13,12 @@ import java.util.function.Supplier;
  * where the metrics go ({@code metrics.get()} is read at every report: the service may come and go).
  */
 record Pop2Server(Pop2Settings settings, Authenticator authenticator, MailStores stores, Set<String> locks,
-                  Trace trace, Supplier<MailMetrics> metrics) {
+                  SessionTrace trace, Supplier<MailMetrics> metrics) {
+
+    /** The logger of the per-user trace: the sessions of the users in {@code traceUsers}, the HELO password masked. */
+    static final String TRACE_LOGGER = "io.pillarbox.pop2.trace";
 
     Pop2Server(Pop2Settings settings, Authenticator authenticator, MailStores stores, Set<String> locks) {
-        this(settings, authenticator, stores, locks, new Trace(), () -> MailMetrics.NONE);
+        this(settings, authenticator, stores, locks, new SessionTrace(TRACE_LOGGER), () -> MailMetrics.NONE);
     }
 }

@@ -18,6 +18,8 @@ import io.pillarbox.api.store.Mailbox;
 import io.pillarbox.api.store.MessageInfo;
 import io.pillarbox.api.store.StoreException;
 import io.pillarbox.api.store.StoreSession;
+import io.pillarbox.transport.session.CommandTimer;
+import io.pillarbox.transport.session.SessionTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +84,7 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
         this.server = server;
         this.settings = server.settings();
         this.conn = conn;
+        this.timer = new CommandTimer(PROTOCOL, server.metrics());
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -212,7 +215,7 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
         }
         closing = true;
         if (traced()) {
-            trace("S: " + Trace.clip(line));
+            trace("S: " + SessionTrace.clip(line));
         }
         ch.writeAndFlush(line(line)).addListener(ChannelFutureListener.CLOSE);
     }
@@ -238,8 +241,7 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
             if (traced()) {
                 trace("C: " + masked(o));
             }
-            timedName = metricName(o);
-            timedStart = System.nanoTime();
+            timer.start(CommandTimer.verb(o, COMMAND_NAMES));
             if (o == LineDecoder.TOO_LONG) {
                 bad("- Line too long");
                 done();
@@ -261,7 +263,7 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = false;
-        timed();
+        timer.stop();
         pump();
     }
 
@@ -273,42 +275,8 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
     /** The command names reported to {@link MailMetrics}; anything else is {@link MailMetrics#UNKNOWN_COMMAND}. */
     static final Set<String> COMMAND_NAMES = Set.of("HELO", "FOLD", "READ", "RETR", "ACKS", "ACKD", "NACK", "QUIT");
 
-    /** The command being timed (null when none) and since when it started (event loop only). */
-    private String timedName;
-    private long timedStart;
-
-    /** The metric name of a client line: its verb when known, else {@link MailMetrics#UNKNOWN_COMMAND}. */
-    static String metricName(Object line) {
-        if (!(line instanceof String s)) {
-            return MailMetrics.UNKNOWN_COMMAND;
-        }
-        int sp = s.indexOf(' ');
-        String verb = (sp < 0 ? s : s.substring(0, sp)).toUpperCase(Locale.ROOT);
-        return COMMAND_NAMES.contains(verb) ? verb : MailMetrics.UNKNOWN_COMMAND;
-    }
-
-    /** Reports the command being timed, if any: its response has gone out (event loop). */
-    private void timed() {
-        String name = timedName;
-        if (name == null) {
-            return;
-        }
-        timedName = null;
-        long nanos = Math.max(1, System.nanoTime() - timedStart);
-        try {
-            server.metrics().get().command(PROTOCOL, name, nanos);
-        } catch (RuntimeException e) {
-            LOG.debug("metrics failed", e);
-        }
-    }
-
-    private void count(String counter) {
-        try {
-            server.metrics().get().increment(PROTOCOL, counter);
-        } catch (RuntimeException e) {
-            LOG.debug("metrics failed", e);
-        }
-    }
+    /** Times the commands (event loop only): from when one starts to when its response has gone out. */
+    private final CommandTimer timer;
 
     /** A client line as the trace shows it: the HELO password masked. */
     static String masked(Object o) {
@@ -319,7 +287,7 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
         if (w[0].equalsIgnoreCase("HELO") && w.length > 2) {
             return w[0] + " " + w[1] + " ***";
         }
-        return Trace.clip(line);
+        return SessionTrace.clip(line);
     }
 
     /** The user a HELO line names (lower case), or null. */
@@ -342,8 +310,7 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
     }
 
     private void trace(String text) {
-        String u = traceName();
-        Trace.LOG.info("{} {} {}", conn.id(), u == null ? "" : u, text);
+        server.trace().log(conn.id(), traceName(), text);
     }
 
     private void run(String line) {
@@ -388,7 +355,7 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
 
     private void reply(String text) {
         if (traced()) {
-            trace("S: " + Trace.clip(text));
+            trace("S: " + SessionTrace.clip(text));
         }
         ch.writeAndFlush(line(text));
     }
@@ -746,7 +713,7 @@ final class Pop2Session extends ChannelInboundHandlerAdapter {
                 if (traced()) {
                     trace("S: <message content, " + size + " octets, not logged>");
                 }
-                count(MailMetrics.MESSAGES_RETRIEVED);
+                timer.increment(MailMetrics.MESSAGES_RETRIEVED);
             }
             done();
         }

@@ -10,6 +10,7 @@ import io.pillarbox.store.memory.MemoryMailStore;
 import io.pillarbox.testkit.RecordingMetrics;
 import io.pillarbox.testkit.TestRealm;
 import io.pillarbox.testkit.TestStores;
+import io.pillarbox.transport.session.SessionTrace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class MetricsTraceTest {
     MemoryMailStore memory;
     final RecordingMetrics metrics = new RecordingMetrics();
     final AtomicReference<MailMetrics> current = new AtomicReference<>(metrics);
-    final Trace trace = new Trace();
+    final SessionTrace trace = new SessionTrace(Pop2Server.TRACE_LOGGER);
     Pop2Server server;
 
     @BeforeEach
