@@ -9,6 +9,7 @@ import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.protocol.ProtocolHandlerFactory;
 import io.pillarbox.api.store.MailStores;
 import io.pillarbox.api.store.SpecialUse;
+import io.pillarbox.transport.session.SessionTrace;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -40,7 +41,7 @@ public final class ImapProtocol implements ProtocolHandlerFactory {
     private final SaslService sasl;
     private final MailStores stores;
     private final RecentTracker recent = new RecentTracker();
-    private final Trace trace = new Trace();
+    private final SessionTrace trace = new SessionTrace(ImapServer.TRACE_LOGGER);
     private volatile ImapServer server;
 
     /** Where commands are timed and messages counted; optional, and may come and go while sessions run. */

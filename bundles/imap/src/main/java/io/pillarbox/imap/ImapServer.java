@@ -4,6 +4,7 @@ import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.SaslService;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.store.MailStores;
+import io.pillarbox.transport.session.SessionTrace;
 
 import java.util.function.Supplier;
 
@@ -12,15 +13,21 @@ import java.util.function.Supplier;
  * where the metrics go ({@code metrics.get()} is read at every report: the service may come and go).
  */
 record ImapServer(ImapSettings settings, Authenticator authenticator, SaslService sasl, MailStores stores,
-                  RecentTracker recent, Trace trace, Supplier<MailMetrics> metrics) {
+                  RecentTracker recent, SessionTrace trace, Supplier<MailMetrics> metrics) {
+
+    /**
+     * The logger of the per-user trace: the sessions of the users in {@code traceUsers} line by line at INFO,
+     * passwords and SASL responses masked.
+     */
+    static final String TRACE_LOGGER = "io.pillarbox.imap.trace";
 
     ImapServer(ImapSettings settings, Authenticator authenticator, SaslService sasl, MailStores stores,
-               RecentTracker recent, Trace trace) {
+               RecentTracker recent, SessionTrace trace) {
         this(settings, authenticator, sasl, stores, recent, trace, () -> MailMetrics.NONE);
     }
 
     ImapServer(ImapSettings settings, Authenticator authenticator, SaslService sasl, MailStores stores,
                RecentTracker recent) {
-        this(settings, authenticator, sasl, stores, recent, new Trace());
+        this(settings, authenticator, sasl, stores, recent, new SessionTrace(TRACE_LOGGER));
     }
 }

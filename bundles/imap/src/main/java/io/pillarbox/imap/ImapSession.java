@@ -20,6 +20,8 @@ import io.pillarbox.api.store.MessageInfo;
 import io.pillarbox.api.store.SpecialUse;
 import io.pillarbox.api.store.StoreException;
 import io.pillarbox.api.store.StoreSession;
+import io.pillarbox.transport.session.CommandTimer;
+import io.pillarbox.transport.session.SessionTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,6 +127,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         this.settings = server.settings();
         this.conn = conn;
         this.decoder = decoder;
+        this.timer = new CommandTimer(PROTOCOL, server.metrics());
         decoder.activity(this::resetTimer);
         decoder.continuation(ctx -> {
             // the literal belongs to the command being framed, which comes after every queued one: the request
@@ -297,7 +300,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         closing = true;
         state = State.LOGOUT;
         if (traced()) {
-            Trace.LOG.info("{} {} S: {}", conn.id(), traceName(), Trace.clip("* BYE " + text));
+            server.trace().log(conn.id(), traceName(), "S: " + SessionTrace.clip("* BYE " + text));
         }
         ch.writeAndFlush(Unpooled.copiedBuffer("* BYE " + text + "\r\n", StandardCharsets.UTF_8))
                 .addListener(ChannelFutureListener.CLOSE);
@@ -316,11 +319,9 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                 if (o == null) {
                     break;
                 }
-                if (timedName != null) {
-                    // the command's input goes on (an AUTHENTICATE response, IDLE's DONE): its latency is what
-                    // the server takes after the last of it, not the client's thinking or idling
-                    timedStart = System.nanoTime();
-                }
+                // the command's input goes on (an AUTHENTICATE response, IDLE's DONE): its latency is what
+                // the server takes after the last of it, not the client's thinking or idling
+                timer.restart();
                 cont.line(o);
                 continue;
             }
@@ -351,7 +352,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     /** The running command has given its final response: the next may run (event loop). */
     private void finish() {
         busy = false;
-        timed();
+        timer.stop();
     }
 
     // ---------------------------------------------------------------- metrics
@@ -367,13 +368,12 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             "UID STORE", "UID COPY", "UID MOVE", "UID EXPUNGE", "UID SORT", "UID THREAD");
 
     /**
-     * The command being timed (null when none) and since when (event loop only): from when it starts, that is when
-     * it is complete (the decoder hands it over after its literals) or, pipelined, when the one before it is done
-     * (its wait in the queue is the previous command's time, not its own); restarted by each further client line
-     * the command reads (AUTHENTICATE responses, IDLE's DONE).
+     * Times the commands (event loop only): from when one starts, that is when it is complete (the decoder hands it
+     * over after its literals) or, pipelined, when the one before it is done (its wait in the queue is the previous
+     * command's time, not its own); restarted by each further client line the command reads (AUTHENTICATE
+     * responses, IDLE's DONE).
      */
-    private String timedName;
-    private long timedStart;
+    private final CommandTimer timer;
 
     /** The metric name of a command name: itself when known, else {@link MailMetrics#UNKNOWN_COMMAND}. */
     static String metricName(String name) {
@@ -393,44 +393,20 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         return metricName(name);
     }
 
-    private void timing(String name, long since) {
-        timedName = name;
-        timedStart = since;
-    }
-
-    /** Reports the command being timed, if any: its final response has gone out. */
-    private void timed() {
-        String name = timedName;
-        if (name == null) {
-            return;
-        }
-        timedName = null;
-        long nanos = Math.max(1, System.nanoTime() - timedStart);
-        try {
-            server.metrics().get().command(PROTOCOL, name, nanos);
-        } catch (RuntimeException e) {
-            LOG.debug("metrics failed", e);
-        }
-    }
-
     /** Adds to a counter of the metrics service, if there is one (any thread). */
     void count(String counter, long delta) {
-        try {
-            server.metrics().get().add(PROTOCOL, counter, delta);
-        } catch (RuntimeException e) {
-            LOG.debug("metrics failed", e);
-        }
+        timer.add(counter, delta);
     }
 
     private void dispatch(Object o) {
         if (o instanceof DecodeError d) {
-            timing(MailMetrics.UNKNOWN_COMMAND, System.nanoTime());
+            timer.start(MailMetrics.UNKNOWN_COMMAND);
             if (d.message().startsWith("[TOOBIG]")) {
                 writeNow(d.tag() + " NO " + d.message() + "\r\n");
             } else {
                 bad(d.tag(), d.message());
             }
-            timed();
+            timer.stop();
             return;
         }
         RawCommand raw = (RawCommand) o;
@@ -441,25 +417,25 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             }
         }
         if (traced()) {
-            Trace.LOG.info("{} {} C: {}", conn.id(), traceName(), Trace.clip(masked(raw)));
+            server.trace().log(conn.id(), traceName(), "C: " + SessionTrace.clip(masked(raw)));
         }
         CommandParser.Result r = CommandParser.parse(raw);
         if (r.command() == null) {
-            timing(metricName(raw), System.nanoTime());
+            timer.start(metricName(raw));
             raw.release();
             bad(r.tag(), r.error());
-            timed();
+            timer.stop();
             return;
         }
         badInRow = 0;
         commands++;
         Command c = r.command();
-        timing(metricName(c.name()), System.nanoTime());
+        timer.start(metricName(c.name()));
         String refusal = refusal(c);
         if (refusal != null) {
             raw.release();
             writeNow(c.tag() + " BAD " + refusal + "\r\n");
-            timed();
+            timer.stop();
             return;
         }
         busy = true;
@@ -555,7 +531,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
 
     private void traceOut(Object part) {
         if (part instanceof ByteBuf b && traced()) {
-            Trace.LOG.info("{} {} S: {}", conn.id(), traceName(), Trace.clip(b.toString(b.readerIndex(),
+            server.trace().log(conn.id(), traceName(), "S: " + SessionTrace.clip(b.toString(b.readerIndex(),
                     Math.min(b.readableBytes(), 4096), StandardCharsets.UTF_8)));
         }
     }
@@ -563,7 +539,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
     /** Writes and flushes text now; call on the event loop. */
     private void writeNow(String text) {
         if (traced()) {
-            Trace.LOG.info("{} {} S: {}", conn.id(), traceName(), Trace.clip(text));
+            server.trace().log(conn.id(), traceName(), "S: " + SessionTrace.clip(text));
         }
         ch.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
     }
@@ -662,13 +638,13 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             raw.release();
             closing = true;
             if (traced()) {
-                Trace.LOG.info("{} {} S: {}", conn.id(), traceName(),
-                        Trace.clip("* BYE Logging out\r\n" + tag + " OK LOGOUT completed\r\n"));
+                server.trace().log(conn.id(), traceName(),
+                        "S: " + SessionTrace.clip("* BYE Logging out\r\n" + tag + " OK LOGOUT completed\r\n"));
             }
             state = State.LOGOUT;
             ch.writeAndFlush(Unpooled.copiedBuffer("* BYE Logging out\r\n" + tag + " OK LOGOUT completed\r\n",
                     StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
-            timed();
+            timer.stop();
         } else if (c instanceof Command.Simple && n.equals("STARTTLS")) {
             raw.release();
             startTls(tag);
@@ -1119,7 +1095,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
         String line = msg instanceof RawCommand r && r.lines().size() == 1 ? r.firstLine() : null;
         release(msg);
         if (traced()) {
-            Trace.LOG.info("{} {} C: <SASL response>", conn.id(), traceName());
+            server.trace().log(conn.id(), traceName(), "C: <SASL response>");
         }
         if (line == null) {
             cont = null;

@@ -1,6 +1,7 @@
 package io.pillarbox.imap;
 
 import io.pillarbox.store.memory.MemoryMailStore;
+import io.pillarbox.transport.session.SessionTrace;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -19,7 +20,7 @@ class TraceTest {
     @Test
     void tracesOnlyListedUsersWithSecretsMasked() {
         TestAuth auth = new TestAuth(Map.of("alice", "s3cret-pw", "bob", "b0b-pw"));
-        Trace trace = new Trace();
+        SessionTrace trace = new SessionTrace(ImapServer.TRACE_LOGGER);
         trace.users(Set.of("Alice"));
         ImapServer server = new ImapServer(ImapSettings.defaults(), auth, auth, new TestStores(new MemoryMailStore()),
                 new RecentTracker(), trace);
@@ -51,7 +52,7 @@ class TraceTest {
     @Test
     void starTracesBeforeLoginAndMasksContinuationsAndLiteralPasswords() {
         TestAuth auth = new TestAuth(Map.of("alice", "s3cret-pw", "bob", "b0b-pw"));
-        Trace trace = new Trace();
+        SessionTrace trace = new SessionTrace(ImapServer.TRACE_LOGGER);
         trace.users(Set.of("*"));
         ImapServer server = new ImapServer(ImapSettings.defaults(), auth, auth, new TestStores(new MemoryMailStore()),
                 new RecentTracker(), trace);
@@ -87,7 +88,7 @@ class TraceTest {
         TestAuth auth = new TestAuth(Map.of("alice", "pw"));
         ImapProtocol p = new ImapProtocol(auth, auth, new TestStores(new MemoryMailStore()), c);
         assertTrue(p != null);
-        Trace t = new Trace();
+        SessionTrace t = new SessionTrace(ImapServer.TRACE_LOGGER);
         t.users(java.util.Arrays.asList(c.traceUsers()));
         assertTrue(t.on("Alice") && t.on("bob"));
         assertFalse(t.on("carol") || t.on("") || t.on(null));
