@@ -44,7 +44,11 @@ final class Courier {
     }
 
     /** What the courier needs of the message. */
-    record Message(String id, String sender, Path file, long size, boolean eightBit) {
+    record Message(String id, String sender, Path file, long size, boolean eightBit, String envid, String ret) {
+
+        Message(String id, String sender, Path file, long size, boolean eightBit) {
+            this(id, sender, file, size, eightBit, null, null);
+        }
     }
 
     private final QueueSettings settings;
@@ -246,6 +250,14 @@ final class Courier {
             }
             mail.append(" SMTPUTF8");
         }
+        // RFC 3461: the parameters go on to a next hop that offers DSN (and only to one)
+        boolean dsn = ehlo.has("DSN");
+        if (dsn && m.ret() != null) {
+            mail.append(" RET=").append(m.ret());
+        }
+        if (dsn && m.envid() != null) {
+            mail.append(" ENVID=").append(m.envid());
+        }
         Reply r;
         List<Reply> rcptReplies = new ArrayList<>();
         Reply d = null;
@@ -253,7 +265,7 @@ final class Courier {
             // RFC 2920: MAIL, every RCPT and DATA in one write, then their replies in order
             StringBuilder batch = new StringBuilder(mail).append("\r\n");
             for (Rcpt rcpt : chunk) {
-                batch.append("RCPT TO:<").append(rcpt.address).append(">\r\n");
+                batch.append(rcptCommand(rcpt, dsn)).append("\r\n");
             }
             batch.append("DATA\r\n");
             c.write(batch.toString());
@@ -266,7 +278,7 @@ final class Courier {
             r = c.command(mail.toString());
             if (r.positive()) {
                 for (Rcpt rcpt : chunk) {
-                    rcptReplies.add(c.command("RCPT TO:<" + rcpt.address + ">"));
+                    rcptReplies.add(c.command(rcptCommand(rcpt, dsn)));
                 }
             }
         }
@@ -309,6 +321,17 @@ final class Courier {
         if (o.kind() == Outcome.Kind.SENT) {
             LOG.info("{}: sent to {} via {}[{}]: {}", m.id(), names(accepted), host, ip, done.text());
         }
+    }
+
+    private static String rcptCommand(Rcpt r, boolean dsn) {
+        StringBuilder b = new StringBuilder("RCPT TO:<").append(r.address).append('>');
+        if (dsn && r.notify != null) {
+            b.append(" NOTIFY=").append(r.notify);
+        }
+        if (dsn && r.orcpt != null) {
+            b.append(" ORCPT=").append(r.orcpt);
+        }
+        return b.toString();
     }
 
     /**

@@ -19,14 +19,32 @@ final class Dsn {
     static final int MAX_HEADERS = 64 * 1024;
 
     /** One failed recipient. */
-    record Failure(String recipient, String status, String remoteMta, String diagnostic, String explanation) {
+    record Failure(String recipient, String status, String remoteMta, String diagnostic, String explanation,
+                   String orcpt) {
+
+        Failure(String recipient, String status, String remoteMta, String diagnostic, String explanation) {
+            this(recipient, status, remoteMta, diagnostic, explanation, null);
+        }
     }
+
+    /** The largest message returned whole for RET=FULL; a larger one is returned as its header only. */
+    static final long MAX_FULL = 10L * 1024 * 1024;
 
     private Dsn() {
     }
 
     static byte[] build(String hostname, String queueId, String sender, Instant arrived, List<Failure> failures,
                         InputStream original, Instant now) throws IOException {
+        return build(hostname, queueId, sender, arrived, failures, original, now, null, -1);
+    }
+
+    /**
+     * @param envid    the RFC 3461 ENVID (xtext), or null
+     * @param fullSize the message size when RET=FULL asks for the whole message, else -1 (headers only)
+     */
+    static byte[] build(String hostname, String queueId, String sender, Instant arrived, List<Failure> failures,
+                        InputStream original, Instant now, String envid, long fullSize) throws IOException {
+        boolean full = fullSize >= 0 && fullSize <= MAX_FULL;
         String boundary = "=_" + queueId + "." + Long.toHexString(ThreadLocalRandom.current().nextLong());
         ZonedDateTime date = ZonedDateTime.ofInstant(now, ZoneId.systemDefault());
         String rfcDate = DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT).format(date);
@@ -61,12 +79,20 @@ final class Dsn {
         b.append("--").append(boundary).append("\r\n");
         b.append("Content-Description: Delivery report\r\n");
         b.append("Content-Type: message/delivery-status\r\n\r\n");
+        if (envid != null) {
+            b.append("Original-Envelope-Id: ").append(oneLine(xtextDecode(envid))).append("\r\n");
+        }
         b.append("Reporting-MTA: dns; ").append(hostname).append("\r\n");
         b.append("X-Pillarbox-Queue-ID: ").append(queueId).append("\r\n");
         b.append("Arrival-Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT)
                 .format(ZonedDateTime.ofInstant(arrived, ZoneId.systemDefault()))).append("\r\n");
         for (Failure f : failures) {
             b.append("\r\n");
+            if (f.orcpt() != null) {
+                int semi = f.orcpt().indexOf(';');
+                b.append("Original-Recipient: ").append(f.orcpt(), 0, semi + 1)
+                        .append(oneLine(xtextDecode(f.orcpt().substring(semi + 1)))).append("\r\n");
+            }
             b.append("Final-Recipient: ").append(isAscii(f.recipient()) ? "rfc822; " : "utf-8; ")
                     .append(f.recipient()).append("\r\n");
             b.append("Action: failed\r\n");
@@ -84,10 +110,22 @@ final class Dsn {
         b.append("\r\n");
 
         b.append("--").append(boundary).append("\r\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (full) {
+            // RET=FULL: the whole message (RFC 3461 4.3, RFC 3462/6522 third part)
+            b.append("Content-Description: Undelivered Message\r\n");
+            b.append("Content-Type: message/rfc822\r\n");
+            b.append("Content-Transfer-Encoding: 8bit\r\n\r\n");
+            out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] all = original.readAllBytes();
+            out.write(all);
+            // the CRLF before the closing delimiter belongs to the delimiter (RFC 2046 5.1.1)
+            out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+            return out.toByteArray();
+        }
         b.append("Content-Description: Undelivered Message Headers\r\n");
         b.append("Content-Type: text/rfc822-headers\r\n");
         b.append("Content-Transfer-Encoding: 8bit\r\n\r\n");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(b.toString().getBytes(StandardCharsets.UTF_8));
         out.write(headers(original));
         out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -117,6 +155,25 @@ final class Dsn {
             }
         }
         return out.toByteArray();
+    }
+
+    /** Decodes RFC 3461 xtext ({@code +2B} for '+'); malformed escapes are kept as they are. */
+    static String xtextDecode(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] in = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] == '+' && i + 2 < in.length && isHex(in[i + 1]) && isHex(in[i + 2])) {
+                out.write(Integer.parseInt(new String(in, i + 1, 2, StandardCharsets.US_ASCII), 16));
+                i += 2;
+            } else {
+                out.write(in[i]);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static boolean isHex(byte b) {
+        return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'F') || (b >= 'a' && b <= 'f');
     }
 
     private static String oneLine(String s) {

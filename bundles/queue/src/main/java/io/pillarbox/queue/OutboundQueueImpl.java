@@ -5,6 +5,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.pillarbox.api.delivery.DeliveryResult;
+import io.pillarbox.api.delivery.DsnRequest;
 import io.pillarbox.api.delivery.LocalDelivery;
 import io.pillarbox.api.delivery.OutboundQueue;
 import io.pillarbox.api.delivery.Resolution;
@@ -146,6 +147,13 @@ public class OutboundQueueImpl implements OutboundQueue {
 
     @Override
     public String enqueue(String sender, List<String> recipients, MessageSource message) throws IOException {
+        return enqueue(sender, recipients, message, DsnRequest.NONE);
+    }
+
+    @Override
+    public String enqueue(String sender, List<String> recipients, MessageSource message, DsnRequest dsn)
+            throws IOException {
+        DsnRequest d = dsn == null ? DsnRequest.NONE : dsn;
         if (stopping) {
             throw new IOException("the outbound queue is stopping");
         }
@@ -161,7 +169,14 @@ public class OutboundQueueImpl implements OutboundQueue {
             }
             if (!seen.contains(a.toLowerCase(Locale.ROOT))) {
                 seen.add(a.toLowerCase(Locale.ROOT));
-                rcpts.add(new Rcpt(a));
+                Rcpt rc = new Rcpt(a);
+                DsnRequest.Recipient p = d.recipient(r);
+                if (p == DsnRequest.Recipient.NONE && !r.equals(a)) {
+                    p = d.recipient(a);
+                }
+                rc.notify = p.notifyParameter();
+                rc.orcpt = p.originalRecipient();
+                rcpts.add(rc);
             }
         }
         String id = newId();
@@ -170,6 +185,8 @@ public class OutboundQueueImpl implements OutboundQueue {
             stored = spool.storeMessage(id, in);
         }
         QueueEntry e = new QueueEntry(id, strip(sender), clock.instant(), stored.size(), stored.eightBit(), rcpts);
+        e.envid = d.envelopeId();
+        e.ret = d.ret() == null ? null : d.ret().name();
         try {
             synchronized (e) {
                 spool.storeEnvelope(id, e.serialize());
@@ -404,7 +421,7 @@ public class OutboundQueueImpl implements OutboundQueue {
                     byDomain.computeIfAbsent(r.domain(), d -> new ArrayList<>()).add(r);
                 }
             }
-            m = new Courier.Message(e.id, e.sender, spool.message(e.id), e.size, e.eightBit);
+            m = new Courier.Message(e.id, e.sender, spool.message(e.id), e.size, e.eightBit, e.envid, e.ret);
         }
         String[] firstTemp = new String[1];
         Courier.Sink sink = (r, o) -> {
@@ -510,20 +527,38 @@ public class OutboundQueueImpl implements OutboundQueue {
     private void bounce(QueueEntry e) throws IOException {
         List<Rcpt> failed = new ArrayList<>();
         List<Dsn.Failure> failures = new ArrayList<>();
+        boolean full;
+        String envid;
         synchronized (e) {
             if (e.deleted) {
                 return;
             }
+            List<Rcpt> unwanted = new ArrayList<>();
             for (Rcpt r : e.rcpts) {
                 if (r.state == State.FAILED) {
+                    if (!DsnRequest.Recipient.parseNotify(r.notify).isEmpty()
+                            && !DsnRequest.Recipient.parseNotify(r.notify).contains(DsnRequest.Notify.FAILURE)) {
+                        unwanted.add(r); // NOTIFY=NEVER, or without FAILURE (RFC 3461 4.1)
+                        continue;
+                    }
                     failed.add(r);
                     failures.add(new Dsn.Failure(r.address, r.status == null ? "5.0.0" : r.status, r.remote,
-                            r.diagnostic, r.reply));
+                            r.diagnostic, r.reply, r.orcpt));
                 }
+            }
+            if (!unwanted.isEmpty()) {
+                for (Rcpt r : unwanted) {
+                    r.state = State.BOUNCED;
+                }
+                persist(e);
+                LOG.info("{}: {} recipient(s) failed; no bounce for them (NOTIFY {})", e.id, unwanted.size(),
+                        unwanted.stream().map(r -> r.notify).distinct().toList());
             }
             if (failed.isEmpty()) {
                 return;
             }
+            full = "FULL".equals(e.ret);
+            envid = e.envid;
             if (e.sender.isEmpty()) {
                 for (Rcpt r : failed) {
                     r.state = State.BOUNCED;
@@ -535,7 +570,8 @@ public class OutboundQueueImpl implements OutboundQueue {
         }
         byte[] dsn;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(spool.message(e.id)))) {
-            dsn = Dsn.build(settings.hostname(), e.id, e.sender, e.arrived, failures, in, clock.instant());
+            dsn = Dsn.build(settings.hostname(), e.id, e.sender, e.arrived, failures, in, clock.instant(), envid,
+                    full ? e.size : -1);
         }
         String where = sendBounce(e, dsn);
         if (where == null) {
@@ -568,6 +604,12 @@ public class OutboundQueueImpl implements OutboundQueue {
                         if (!d.delivered()) {
                             LOG.warn("{}: bounce to {} dropped: {} {}", e.id, user, d.status(), d.detail());
                         }
+                    }
+                    if (res.forwards()) {
+                        // the sender is an alias of ours that forwards (also) to remote addresses: after the local
+                        // copies, so that a deferred local copy never queues the forwarded one twice
+                        String id = enqueue("", res.remoteTargets(), src);
+                        return "local delivery, forwarded to " + res.remoteTargets() + " as " + id;
                     }
                     return "local delivery";
                 }

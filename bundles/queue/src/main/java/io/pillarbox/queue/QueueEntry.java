@@ -39,6 +39,10 @@ final class QueueEntry {
         String remote;
         /** The remote reply itself ({@code 550 5.1.1 No such user}), or null. */
         String diagnostic;
+        /** RFC 3461 NOTIFY as given ({@code FAILURE,DELAY}, {@code NEVER}), or null. */
+        String notify;
+        /** RFC 3461 ORCPT as given ({@code rfc822;xtext}), or null. */
+        String orcpt;
 
         Rcpt(String address) {
             this.address = address;
@@ -57,6 +61,9 @@ final class QueueEntry {
     final long size;
     final boolean eightBit;
     final List<Rcpt> rcpts;
+    /** RFC 3461 ENVID (xtext) and RET ({@code FULL}/{@code HDRS}) of the message, or null. */
+    String envid;
+    String ret;
     int attempts;
     Instant nextAttempt;
     boolean held;
@@ -113,6 +120,12 @@ final class QueueEntry {
         if (lastError != null) {
             p.setProperty("lastError", lastError);
         }
+        if (envid != null) {
+            p.setProperty("envid", envid);
+        }
+        if (ret != null) {
+            p.setProperty("ret", ret);
+        }
         p.setProperty("rcpt.count", Integer.toString(rcpts.size()));
         for (int i = 0; i < rcpts.size(); i++) {
             Rcpt r = rcpts.get(i);
@@ -129,6 +142,12 @@ final class QueueEntry {
             }
             if (r.diagnostic != null) {
                 p.setProperty("rcpt." + i + ".diagnostic", r.diagnostic);
+            }
+            if (r.notify != null) {
+                p.setProperty("rcpt." + i + ".notify", r.notify);
+            }
+            if (r.orcpt != null) {
+                p.setProperty("rcpt." + i + ".orcpt", r.orcpt);
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -156,6 +175,9 @@ final class QueueEntry {
                 r.status = p.getProperty("rcpt." + i + ".status");
                 r.remote = p.getProperty("rcpt." + i + ".remote");
                 r.diagnostic = p.getProperty("rcpt." + i + ".diagnostic");
+                // absent in envelopes written before DSN parameters were kept: none
+                r.notify = p.getProperty("rcpt." + i + ".notify");
+                r.orcpt = p.getProperty("rcpt." + i + ".orcpt");
                 rcpts.add(r);
             }
             QueueEntry e = new QueueEntry(need(p, "id"), need(p, "sender"), Instant.parse(need(p, "arrived")),
@@ -164,6 +186,8 @@ final class QueueEntry {
             e.nextAttempt = Instant.parse(need(p, "nextAttempt"));
             e.held = Boolean.parseBoolean(p.getProperty("held"));
             e.lastError = p.getProperty("lastError");
+            e.envid = p.getProperty("envid");
+            e.ret = p.getProperty("ret");
             return e;
         } catch (RuntimeException e) {
             throw new IOException("bad envelope: " + e.getMessage(), e);

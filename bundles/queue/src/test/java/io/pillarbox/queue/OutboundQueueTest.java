@@ -1,5 +1,6 @@
 package io.pillarbox.queue;
 
+import io.pillarbox.api.delivery.DsnRequest;
 import io.pillarbox.api.delivery.OutboundQueue.QueuedMessage;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.store.MessageSource;
@@ -181,6 +182,109 @@ class OutboundQueueTest {
         assertEquals(1, metrics.get("queue", MailMetrics.MESSAGES_BOUNCED));
     }
 
+    private static DsnRequest dsn(String envid, DsnRequest.Return ret, Object... addressNotifyOrcpt) {
+        Map<String, DsnRequest.Recipient> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < addressNotifyOrcpt.length; i += 3) {
+            m.put((String) addressNotifyOrcpt[i], new DsnRequest.Recipient(
+                    DsnRequest.Recipient.parseNotify((String) addressNotifyOrcpt[i + 1]), (String) addressNotifyOrcpt[i + 2]));
+        }
+        return new DsnRequest(envid, ret, m);
+    }
+
+    @Test
+    void dsnParametersGoOnlyToANextHopOfferingDsn() throws Exception {
+        peer.offerDsn = true;
+        OutboundQueueImpl q = queue();
+        byte[] m = message("dsn", "x\r\n");
+        q.enqueue("alice@local.test", List.of("bob@example.test", "carol@example.test", "dan@example.test"),
+                MessageSource.of(m), dsn("ab+2Bc", DsnRequest.Return.FULL,
+                        "BOB@example.test", "DELAY,FAILURE", "rfc822;orig@local.test",
+                        "carol@example.test", "NEVER", null));
+        awaitEmpty(q);
+        assertTrue(peer.commands.contains("MAIL FROM:<alice@local.test> SIZE=" + m.length + " RET=FULL ENVID=ab+2Bc"),
+                peer.commands.toString());
+        assertTrue(peer.commands.contains("RCPT TO:<bob@example.test> NOTIFY=FAILURE,DELAY ORCPT=rfc822;orig@local.test"),
+                peer.commands.toString());
+        assertTrue(peer.commands.contains("RCPT TO:<carol@example.test> NOTIFY=NEVER"), peer.commands.toString());
+        assertTrue(peer.commands.contains("RCPT TO:<dan@example.test>"), "no parameters: none added");
+        // a next hop without DSN gets none of them
+        peer.offerDsn = false;
+        peer.commands.clear();
+        q.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(m),
+                dsn("e1", DsnRequest.Return.HDRS, "bob@example.test", "FAILURE", "rfc822;orig@local.test"));
+        awaitEmpty(q);
+        assertTrue(peer.commands.contains("MAIL FROM:<alice@local.test> SIZE=" + m.length), peer.commands.toString());
+        assertTrue(peer.commands.contains("RCPT TO:<bob@example.test>"), peer.commands.toString());
+    }
+
+    @Test
+    void retFullEnvidAndOrcptInTheBounce() throws Exception {
+        peer.rcptReply = a -> a.startsWith("bad@") ? "550 5.1.1 No such user" : "250 2.1.5 Ok";
+        OutboundQueueImpl q = queue();
+        byte[] m = message("full", "the whole body\r\n.. dotted\r\n");
+        q.enqueue("alice@local.test", List.of("bad@example.test"), MessageSource.of(m),
+                dsn("my+2Benvelope", DsnRequest.Return.FULL, "bad@example.test", null, "rfc822;list+2Bx@local.test"));
+        awaitEmpty(q);
+        String dsn = text(local.inbox("alice@local.test").get(0));
+        assertTrue(dsn.contains("Content-Type: message/delivery-status\r\n\r\nOriginal-Envelope-Id: my+envelope\r\n"
+                + "Reporting-MTA: dns; queue.test\r\n"), dsn);
+        assertTrue(dsn.contains("\r\nOriginal-Recipient: rfc822;list+x@local.test\r\nFinal-Recipient: rfc822; "
+                + "bad@example.test\r\nAction: failed\r\n"), dsn);
+        assertTrue(dsn.contains("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + text(m) + "\r\n--"), "RET=FULL returns the whole message: " + dsn);
+        assertFalse(dsn.contains("text/rfc822-headers"), dsn);
+        // RET=HDRS (and no RET) only the headers
+        q.enqueue("alice@local.test", List.of("bad@example.test"), MessageSource.of(m),
+                dsn(null, DsnRequest.Return.HDRS));
+        awaitEmpty(q);
+        String hdrs = text(local.inbox("alice@local.test").get(1));
+        assertTrue(hdrs.contains("Content-Type: text/rfc822-headers"), hdrs);
+        assertFalse(hdrs.contains("the whole body"), hdrs);
+        assertFalse(hdrs.contains("Original-Envelope-Id"), hdrs);
+        assertFalse(hdrs.contains("Original-Recipient"), hdrs);
+    }
+
+    @Test
+    void notifyNeverOrWithoutFailureSendsNoBounce() throws Exception {
+        peer.rcptReply = a -> "550 5.1.1 No such user";
+        OutboundQueueImpl q = queue();
+        q.enqueue("alice@local.test", List.of("never@example.test", "delay@example.test"),
+                MessageSource.of(message("n", "x\r\n")), dsn(null, null, "never@example.test", "NEVER", null,
+                        "delay@example.test", "SUCCESS,DELAY", null));
+        awaitEmpty(q);
+        assertTrue(local.inbox.isEmpty(), "no bounce asked for");
+        assertEquals(0, metrics.get("queue", MailMetrics.MESSAGES_BOUNCED));
+        q.enqueue("alice@local.test", List.of("never@example.test", "plain@example.test", "fail@example.test"),
+                MessageSource.of(message("n2", "x\r\n")), dsn(null, null, "never@example.test", "NEVER", null,
+                        "fail@example.test", "FAILURE", null));
+        awaitEmpty(q);
+        String dsn = text(local.inbox("alice@local.test").get(0));
+        assertFalse(dsn.contains("never@example.test"), dsn);
+        assertTrue(dsn.contains("Final-Recipient: rfc822; plain@example.test"), dsn);
+        assertTrue(dsn.contains("Final-Recipient: rfc822; fail@example.test"), dsn);
+        assertEquals(2, metrics.get("queue", MailMetrics.MESSAGES_BOUNCED));
+    }
+
+    @Test
+    void dsnParametersSurviveARestart() throws Exception {
+        peer.offerDsn = true;
+        peer.rcptReply = a -> "451 4.3.0 Try again later";
+        OutboundQueueImpl q = queue();
+        String id = q.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(message("r", "x\r\n")),
+                dsn("keep", DsnRequest.Return.HDRS, "bob@example.test", "FAILURE", "rfc822;o@local.test"));
+        awaitAttempts(q, id, 1);
+        stop(q);
+        peer.commands.clear();
+        peer.rcptReply = a -> "250 2.1.5 Ok";
+        OutboundQueueImpl q2 = queue();
+        assertTrue(q2.retry(id));
+        awaitEmpty(q2);
+        assertTrue(peer.commands.stream().anyMatch(c -> c.startsWith("MAIL FROM:<alice@local.test>")
+                && c.endsWith(" RET=HDRS ENVID=keep")), peer.commands.toString());
+        assertTrue(peer.commands.contains("RCPT TO:<bob@example.test> NOTIFY=FAILURE ORCPT=rfc822;o@local.test"),
+                peer.commands.toString());
+    }
+
     @Test
     void withoutPipeliningEachCommandWaitsForItsReply() throws Exception {
         peer.offerPipelining = false;
@@ -235,6 +339,19 @@ class OutboundQueueTest {
         assertTrue(r.mailFrom().startsWith("<> "), r.mailFrom());
         assertEquals(List.of("carol@remote.test"), r.rcptTo());
         assertTrue(text(r.raw()).contains("Final-Recipient: rfc822; bad@example.test"));
+        awaitEmpty(q);
+    }
+
+    @Test
+    void aBounceToAForwardingAliasGoesToItsLocalUsersAndRemoteTargets() throws Exception {
+        dns.mx("remote.test", 5, "mx.example.test");
+        peer.rcptReply = a -> a.startsWith("bad@") ? "550 5.1.1 No such user" : "250 2.1.5 Ok";
+        OutboundQueueImpl q = queue();
+        q.enqueue("fwd@local.test", List.of("bad@example.test"), MessageSource.of(message("f", "y\r\n")));
+        await("the forwarded bounce at the peer", 15000, () -> peer.received.size() == 1);
+        assertEquals(List.of("carol@remote.test"), peer.received.get(0).rcptTo());
+        assertTrue(peer.received.get(0).mailFrom().startsWith("<> "), peer.received.get(0).mailFrom());
+        assertEquals(1, local.inbox("fwd-user@local.test").size());
         awaitEmpty(q);
     }
 

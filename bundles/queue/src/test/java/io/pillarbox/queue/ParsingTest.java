@@ -118,5 +118,41 @@ class ParsingTest {
         assertEquals("550 no", back.rcpts.get(1).diagnostic);
         assertEquals(QueueEntry.State.PENDING, back.rcpts.get(0).state);
         assertThrows(java.io.IOException.class, () -> QueueEntry.parse("version=2\n".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(null, back.envid);
+        assertEquals(null, back.rcpts.get(0).notify);
+    }
+
+    @Test
+    void dsnParametersRoundTripAndOldEnvelopesHaveNone() throws Exception {
+        QueueEntry.Rcpt r1 = new QueueEntry.Rcpt("a@example.net");
+        r1.notify = "NEVER";
+        r1.orcpt = "rfc822;x+2By@example.org";
+        QueueEntry e = new QueueEntry("ID2", "s@example.org", java.time.Instant.parse("2026-01-01T00:00:00Z"), 1,
+                false, List.of(r1, new QueueEntry.Rcpt("b@example.net")));
+        e.envid = "env+2B1";
+        e.ret = "FULL";
+        QueueEntry back = QueueEntry.parse(e.serialize());
+        assertEquals("env+2B1", back.envid);
+        assertEquals("FULL", back.ret);
+        assertEquals("NEVER", back.rcpts.get(0).notify);
+        assertEquals("rfc822;x+2By@example.org", back.rcpts.get(0).orcpt);
+        assertEquals(null, back.rcpts.get(1).notify);
+        assertEquals(null, back.rcpts.get(1).orcpt);
+        // an envelope written before DSN parameters were kept
+        String old = "version=1\nid=OLD\nsender=s@example.org\narrived=2026-01-01T00\\:00\\:00Z\nsize=3\n"
+                + "attempts=0\nnextAttempt=2026-01-01T00\\:00\\:00Z\nrcpt.count=1\nrcpt.0=a@example.net\n"
+                + "rcpt.0.state=PENDING\n";
+        QueueEntry o = QueueEntry.parse(old.getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(null, o.envid);
+        assertEquals(null, o.ret);
+        assertEquals(null, o.rcpts.get(0).notify);
+        assertEquals("a@example.net", o.rcpts.get(0).address);
+    }
+
+    @Test
+    void xtextIsDecodedForReports() {
+        assertEquals("a+b=c d", Dsn.xtextDecode("a+2Bb+3Dc+20d"));
+        assertEquals("kept+zz", Dsn.xtextDecode("kept+zz"));
+        assertEquals("é", Dsn.xtextDecode("+C3+A9"));
     }
 }

@@ -62,6 +62,7 @@ final class SmtpPeer implements AutoCloseable {
     volatile boolean brokenTls;
     /** Whether EHLO offers PIPELINING (the client then sends MAIL, RCPT and DATA in one write). */
     volatile boolean offerPipelining = true;
+    volatile boolean offerDsn;
     volatile String mailReply = "250 2.1.0 Ok";
     private final ServerSocket server;
     private final SSLContext ssl;
@@ -138,6 +139,9 @@ final class SmtpPeer implements AutoCloseable {
                 }
                 if (authPlainExpected != null) {
                     b.append("250-AUTH PLAIN LOGIN\r\n");
+                }
+                if (offerDsn) {
+                    b.append("250-DSN\r\n");
                 }
                 b.append(offerPipelining ? "250 PIPELINING" : "250 HELP");
                 send(out, b.toString());

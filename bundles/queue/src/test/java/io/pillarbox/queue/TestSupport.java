@@ -66,6 +66,9 @@ final class TestSupport {
             if (temporarilyDown) {
                 return Resolution.of(Resolution.Kind.TEMPORARY_FAILURE);
             }
+            if (a.startsWith("fwd@")) {
+                return Resolution.local(List.of("fwd-user@local.test"), List.of("carol@remote.test"));
+            }
             return a.startsWith("nobody@") ? Resolution.of(Resolution.Kind.UNKNOWN_USER) : Resolution.local(List.of(a));
         }
 
