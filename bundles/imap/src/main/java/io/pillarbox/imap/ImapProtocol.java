@@ -41,7 +41,7 @@ public final class ImapProtocol implements ProtocolHandlerFactory {
     private final SaslService sasl;
     private final MailStores stores;
     private final RecentTracker recent = new RecentTracker();
-    private final SessionTrace trace = new SessionTrace(ImapServer.TRACE_LOGGER);
+    private final SessionTrace trace = ImapServer.newTrace();
     private volatile ImapServer server;
 
     /** Where commands are timed and messages counted; optional, and may come and go while sessions run. */

@@ -5,6 +5,7 @@ import io.pillarbox.api.auth.SaslService;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.store.MailStores;
 import io.pillarbox.transport.session.SessionTrace;
+import org.slf4j.LoggerFactory;
 
 import java.util.function.Supplier;
 
@@ -21,6 +22,11 @@ record ImapServer(ImapSettings settings, Authenticator authenticator, SaslServic
      */
     static final String TRACE_LOGGER = "io.pillarbox.imap.trace";
 
+    /** A new trace on {@link #TRACE_LOGGER}, the logger got here so that karaf.log names this bundle with it. */
+    static SessionTrace newTrace() {
+        return new SessionTrace(LoggerFactory.getLogger(TRACE_LOGGER));
+    }
+
     ImapServer(ImapSettings settings, Authenticator authenticator, SaslService sasl, MailStores stores,
                RecentTracker recent, SessionTrace trace) {
         this(settings, authenticator, sasl, stores, recent, trace, () -> MailMetrics.NONE);
@@ -28,6 +34,6 @@ record ImapServer(ImapSettings settings, Authenticator authenticator, SaslServic
 
     ImapServer(ImapSettings settings, Authenticator authenticator, SaslService sasl, MailStores stores,
                RecentTracker recent) {
-        this(settings, authenticator, sasl, stores, recent, new SessionTrace(TRACE_LOGGER));
+        this(settings, authenticator, sasl, stores, recent, newTrace());
     }
 }

@@ -3,7 +3,6 @@ package io.pillarbox.imap;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.store.memory.MemoryMailStore;
 import io.pillarbox.testkit.RecordingMetrics;
-import io.pillarbox.transport.session.SessionTrace;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -23,7 +22,7 @@ class MetricsTest {
 
     ImapServer server() {
         return new ImapServer(ImapSettings.defaults(), auth, auth, new TestStores(new MemoryMailStore()),
-                new RecentTracker(), new SessionTrace(ImapServer.TRACE_LOGGER), current::get);
+                new RecentTracker(), ImapServer.newTrace(), current::get);
     }
 
     static String msg(String subject) {

@@ -20,7 +20,7 @@ class TraceTest {
     @Test
     void tracesOnlyListedUsersWithSecretsMasked() {
         TestAuth auth = new TestAuth(Map.of("alice", "s3cret-pw", "bob", "b0b-pw"));
-        SessionTrace trace = new SessionTrace(ImapServer.TRACE_LOGGER);
+        SessionTrace trace = ImapServer.newTrace();
         trace.users(Set.of("Alice"));
         ImapServer server = new ImapServer(ImapSettings.defaults(), auth, auth, new TestStores(new MemoryMailStore()),
                 new RecentTracker(), trace);
@@ -52,7 +52,7 @@ class TraceTest {
     @Test
     void starTracesBeforeLoginAndMasksContinuationsAndLiteralPasswords() {
         TestAuth auth = new TestAuth(Map.of("alice", "s3cret-pw", "bob", "b0b-pw"));
-        SessionTrace trace = new SessionTrace(ImapServer.TRACE_LOGGER);
+        SessionTrace trace = ImapServer.newTrace();
         trace.users(Set.of("*"));
         ImapServer server = new ImapServer(ImapSettings.defaults(), auth, auth, new TestStores(new MemoryMailStore()),
                 new RecentTracker(), trace);
@@ -88,7 +88,7 @@ class TraceTest {
         TestAuth auth = new TestAuth(Map.of("alice", "pw"));
         ImapProtocol p = new ImapProtocol(auth, auth, new TestStores(new MemoryMailStore()), c);
         assertTrue(p != null);
-        SessionTrace t = new SessionTrace(ImapServer.TRACE_LOGGER);
+        SessionTrace t = ImapServer.newTrace();
         t.users(java.util.Arrays.asList(c.traceUsers()));
         assertTrue(t.on("Alice") && t.on("bob"));
         assertFalse(t.on("carol") || t.on("") || t.on(null));

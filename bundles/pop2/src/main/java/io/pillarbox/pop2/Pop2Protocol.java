@@ -31,7 +31,7 @@ public final class Pop2Protocol implements ProtocolHandlerFactory {
     private final Authenticator authenticator;
     private final MailStores stores;
     private final Set<String> locks = ConcurrentHashMap.newKeySet();
-    private final SessionTrace trace = new SessionTrace(Pop2Server.TRACE_LOGGER);
+    private final SessionTrace trace = Pop2Server.newTrace();
     private volatile Pop2Server server;
 
     /** Where commands are timed and retrievals counted; optional, and may come and go while sessions run. */

@@ -4,6 +4,7 @@ import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.store.MailStores;
 import io.pillarbox.transport.session.SessionTrace;
+import org.slf4j.LoggerFactory;
 
 import java.util.Set;
 import java.util.function.Supplier;
@@ -18,7 +19,12 @@ record Pop2Server(Pop2Settings settings, Authenticator authenticator, MailStores
     /** The logger of the per-user trace: the sessions of the users in {@code traceUsers}, the HELO password masked. */
     static final String TRACE_LOGGER = "io.pillarbox.pop2.trace";
 
+    /** A new trace on {@link #TRACE_LOGGER}, the logger got here so that karaf.log names this bundle with it. */
+    static SessionTrace newTrace() {
+        return new SessionTrace(LoggerFactory.getLogger(TRACE_LOGGER));
+    }
+
     Pop2Server(Pop2Settings settings, Authenticator authenticator, MailStores stores, Set<String> locks) {
-        this(settings, authenticator, stores, locks, new SessionTrace(TRACE_LOGGER), () -> MailMetrics.NONE);
+        this(settings, authenticator, stores, locks, newTrace(), () -> MailMetrics.NONE);
     }
 }

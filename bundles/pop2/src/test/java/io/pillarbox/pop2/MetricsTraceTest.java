@@ -40,7 +40,7 @@ class MetricsTraceTest {
     MemoryMailStore memory;
     final RecordingMetrics metrics = new RecordingMetrics();
     final AtomicReference<MailMetrics> current = new AtomicReference<>(metrics);
-    final SessionTrace trace = new SessionTrace(Pop2Server.TRACE_LOGGER);
+    final SessionTrace trace = Pop2Server.newTrace();
     Pop2Server server;
 
     @BeforeEach

@@ -33,7 +33,7 @@ public final class Pop3Protocol implements ProtocolHandlerFactory {
     private final MailStores stores;
     /** Shared by every configuration of this service, so that a configuration change keeps the locks. */
     private final MaildropLocks locks = new MaildropLocks();
-    private final SessionTrace trace = new SessionTrace(Pop3Server.TRACE_LOGGER);
+    private final SessionTrace trace = Pop3Server.newTrace();
     private volatile Pop3Server server;
 
     /** Where commands are timed and retrievals counted; optional, and may come and go while sessions run. */

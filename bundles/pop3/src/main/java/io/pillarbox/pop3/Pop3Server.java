@@ -5,6 +5,7 @@ import io.pillarbox.api.auth.SaslService;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.store.MailStores;
 import io.pillarbox.transport.session.SessionTrace;
+import org.slf4j.LoggerFactory;
 
 import java.util.function.Supplier;
 
@@ -21,8 +22,13 @@ record Pop3Server(Pop3Settings settings, Authenticator authenticator, SaslServic
      */
     static final String TRACE_LOGGER = "io.pillarbox.pop3.trace";
 
+    /** A new trace on {@link #TRACE_LOGGER}, the logger got here so that karaf.log names this bundle with it. */
+    static SessionTrace newTrace() {
+        return new SessionTrace(LoggerFactory.getLogger(TRACE_LOGGER));
+    }
+
     Pop3Server(Pop3Settings settings, Authenticator authenticator, SaslService sasl, MailStores stores,
                MaildropLocks locks) {
-        this(settings, authenticator, sasl, stores, locks, new SessionTrace(TRACE_LOGGER), () -> MailMetrics.NONE);
+        this(settings, authenticator, sasl, stores, locks, newTrace(), () -> MailMetrics.NONE);
     }
 }

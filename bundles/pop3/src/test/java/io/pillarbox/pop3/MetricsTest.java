@@ -11,7 +11,6 @@ import io.pillarbox.store.memory.MemoryMailStore;
 import io.pillarbox.testkit.RecordingMetrics;
 import io.pillarbox.testkit.TestRealm;
 import io.pillarbox.testkit.TestStores;
-import io.pillarbox.transport.session.SessionTrace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,7 @@ class MetricsTest {
         auth = CoreAuthenticators.create(realm, 5);
         memory = new MemoryMailStore();
         server = new Pop3Server(Pop3Settings.defaults(), auth, SaslServices.create(auth), new TestStores(memory),
-                new MaildropLocks(), new SessionTrace(Pop3Server.TRACE_LOGGER), current::get);
+                new MaildropLocks(), Pop3Server.newTrace(), current::get);
         for (String m : List.of("Subject: one\r\n\r\nHello\r\n", "Subject: two\r\n\r\nWorld\r\n")) {
             try (StoreSession s = memory.open(MailPrincipal.of("alice", "test"))) {
                 s.append(StoreSession.INBOX, MessageSource.of(m.getBytes(StandardCharsets.UTF_8)), Set.of(), null);

@@ -44,7 +44,7 @@ class TraceTest {
         realm = new TestRealm().user("alice", "al1ce-pw").user("bob", "b0b-pw");
         auth = CoreAuthenticators.create(realm, 50);
         memory = new MemoryMailStore();
-        trace = new SessionTrace(Pop3Server.TRACE_LOGGER);
+        trace = Pop3Server.newTrace();
         server = new Pop3Server(Pop3Settings.defaults(), auth, SaslServices.create(auth), new TestStores(memory),
                 new MaildropLocks(), trace, () -> io.pillarbox.api.metrics.MailMetrics.NONE);
         for (String user : new String[] {"alice", "bob"}) {

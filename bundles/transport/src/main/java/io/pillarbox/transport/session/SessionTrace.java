@@ -1,7 +1,6 @@
 package io.pillarbox.transport.session;
 
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.Collection;
 import java.util.HashSet;
@@ -23,14 +22,13 @@ public final class SessionTrace {
     private final Logger log;
     private volatile Set<String> users = Set.of();
 
-    /** A trace logging to {@code log}. */
+    /**
+     * A trace logging to {@code log}, the protocol's {@code io.pillarbox.<protocol>.trace}. The protocol's bundle
+     * must get that logger itself ({@code LoggerFactory.getLogger} in its own code): Pax Logging remembers the bundle
+     * that asked for a logger and karaf.log shows it with every line.
+     */
     public SessionTrace(Logger log) {
         this.log = log;
-    }
-
-    /** A trace logging to the logger of this name ({@code io.pillarbox.<protocol>.trace}). */
-    public SessionTrace(String loggerName) {
-        this(LoggerFactory.getLogger(loggerName));
     }
 
     /** The trace logger. */

@@ -19,7 +19,7 @@ class SessionTraceTest {
 
     @Test
     void usersAnyCaseRepeatedBlankOrSeveralInOneEntry() {
-        SessionTrace t = new SessionTrace("io.pillarbox.test1.trace");
+        SessionTrace t = new SessionTrace(LoggerFactory.getLogger("io.pillarbox.test1.trace"));
         assertFalse(t.on("alice") || t.on(null) || t.on("") || t.all());
         t.users(Arrays.asList("alice", "ALICE", " ", "bob ", null, ""));
         assertEquals(Set.of("alice", "bob"), t.users());
@@ -34,7 +34,7 @@ class SessionTraceTest {
 
     @Test
     void starTracesEverySessionAlsoBeforeLogin() {
-        SessionTrace t = new SessionTrace("io.pillarbox.test2.trace");
+        SessionTrace t = new SessionTrace(LoggerFactory.getLogger("io.pillarbox.test2.trace"));
         t.users(List.of("alice, *"));
         assertTrue(t.all());
         assertTrue(t.on(null) && t.on("") && t.on("anyone"));
@@ -55,7 +55,7 @@ class SessionTraceTest {
 
     @Test
     void linesGoToTheGivenLoggerAtInfo() {
-        SessionTrace t = new SessionTrace("io.pillarbox.test4.trace");
+        SessionTrace t = new SessionTrace(LoggerFactory.getLogger("io.pillarbox.test4.trace"));
         assertSame(LoggerFactory.getLogger("io.pillarbox.test4.trace"), t.logger());
         PrintStream old = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
