@@ -77,6 +77,7 @@ public class QueueIT extends PillarboxTestSupport {
     private static Dns dns;
     private static Peer peer;
     private static int submissionPort;
+    private static int mxPort;
     private static boolean ready;
 
     @Inject
@@ -129,6 +130,9 @@ public class QueueIT extends PillarboxTestSupport {
             submissionPort = freePort();
             createListener(cm, "queue-it-submission", "smtp", submissionPort, "none", "smtp.role", "submission");
             await("submission listener", () -> accepts(submissionPort));
+            mxPort = freePort();
+            createListener(cm, "queue-it-mx", "smtp", mxPort, "none", "smtp.role", "mx");
+            await("MX listener", () -> accepts(mxPort));
             await("mail:queue-* commands", () -> sessionFactory.getRegistry().getCommand("mail", "queue-list") != null);
             await(ALICE + " known", () -> principal(ALICE) != null);
             ready = true;
@@ -377,6 +381,98 @@ public class QueueIT extends PillarboxTestSupport {
         assertTrue(service(bc, MailMetrics.class).snapshot().counter("queue", MailMetrics.MESSAGES_BOUNCED) >= 1);
     }
 
+    /** One SMTP transaction over a real socket; returns the reply to the end of the data. */
+    private static String send(LineClient l, String mailFrom, List<String> rcptTo, byte[] body) throws IOException {
+        assertReply("250", call(l, "MAIL FROM:" + mailFrom));
+        for (String r : rcptTo) {
+            assertReply("250", call(l, "RCPT TO:" + r));
+        }
+        assertReply("354", call(l, "DATA"));
+        String data = new String(body, StandardCharsets.UTF_8).replace("\r\n.", "\r\n..");
+        l.out.write(data.getBytes(StandardCharsets.UTF_8));
+        l.out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        l.out.flush();
+        return reply(l);
+    }
+
+    private int inboxSize(String user) {
+        try {
+            return inbox(user).size();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
+    public void anAliasForwardingToARemoteAddressGoesThroughTheQueue() throws Exception {
+        String added = shell("mail:alias-add fwd-it@localhost forwarded@example.test " + ALICE);
+        assertTrue(added, added.contains("Alias fwd-it@localhost: forwarded@example.test, " + ALICE));
+        await("the alias read by the delivery service", () -> {
+            io.pillarbox.api.delivery.LocalDelivery d = service(bc, io.pillarbox.api.delivery.LocalDelivery.class);
+            return d != null && d.resolve("fwd-it@localhost").remoteTargets().contains("forwarded@example.test");
+        });
+        int before = inboxSize(ALICE);
+        byte[] body = ("From: stranger@outside.test\r\nTo: fwd-it@localhost\r\nSubject: forwarded\r\n\r\n"
+                + "through an alias\r\n").getBytes(StandardCharsets.UTF_8);
+        try (LineClient l = LineClient.connect(mxPort)) {
+            assertReply("220 ", reply(l));
+            assertReply("250", call(l, "EHLO outside.test"));
+            // no AUTH: relaying is refused, the alias is ours
+            assertReply("250", call(l, "MAIL FROM:<x@outside.test>"));
+            assertReply("554 5.7.1", call(l, "RCPT TO:<someone@example.test>"));
+            assertReply("250", call(l, "RSET"));
+            String done = send(l, "<stranger@outside.test> RET=HDRS ENVID=it+2Bfwd",
+                    List.of("<fwd-it@localhost> NOTIFY=FAILURE"), body);
+            assertReply("250 2.0.0", done);
+            assertTrue(done, done.contains("queued as"));
+            assertReply("221", call(l, "QUIT"));
+        }
+        Peer.Received r = awaitReceived("forwarded@example.test");
+        assertTrue("the original envelope sender, DSN parameters passed on: " + r.mailFrom,
+                r.mailFrom.startsWith("<stranger@outside.test> SIZE=") && r.mailFrom.endsWith(" RET=HDRS ENVID=it+2Bfwd"));
+        assertEquals(List.of("forwarded@example.test"), r.rcptTo);
+        assertTrue(peer.commands.toString(), peer.commands.contains(
+                "RCPT TO:<forwarded@example.test> NOTIFY=FAILURE ORCPT=rfc822;fwd-it@localhost"));
+        byte[] got = r.unstuffed();
+        assertArrayEquals(body, Arrays.copyOfRange(got, got.length - body.length, got.length));
+        assertTrue(new String(got, StandardCharsets.UTF_8).startsWith("Received: from outside.test "));
+        awaitLong("the local copy", () -> inboxSize(ALICE) == before + 1);
+        List<byte[]> all = inbox(ALICE);
+        String local = new String(all.get(all.size() - 1), StandardCharsets.UTF_8);
+        assertTrue(local, local.startsWith("Return-Path: <stranger@outside.test>\r\n"));
+        shell("mail:alias-del fwd-it@localhost");
+    }
+
+    @Test
+    public void dsnParametersShapeTheBounce() throws Exception {
+        peer.rejected.add("full@example.test");
+        peer.rejected.add("never@example.test");
+        int before = inboxSize(ALICE);
+        byte[] body = message("full-return", "the whole body comes back\r\n");
+        try (LineClient l = LineClient.connect(submissionPort)) {
+            assertReply("220 ", reply(l));
+            assertReply("250", call(l, "EHLO client.test"));
+            String token = Base64.getEncoder().encodeToString(("\0" + ALICE + "\0" + PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8));
+            assertReply("235", call(l, "AUTH PLAIN " + token));
+            assertReply("250 2.0.0", send(l, "<" + ALICE + "> RET=FULL ENVID=env+2Bit", List.of(
+                    "<full@example.test> ORCPT=rfc822;list+2Bit@localhost", "<never@example.test> NOTIFY=NEVER"), body));
+            assertReply("221", call(l, "QUIT"));
+        }
+        awaitLong("a bounce in " + ALICE + "'s INBOX", () -> inboxSize(ALICE) > before);
+        awaitLong("the queue done with it", () -> queue().list().stream()
+                .noneMatch(m -> m.recipients().contains("never@example.test")));
+        List<byte[]> all = inbox(ALICE);
+        assertEquals("one bounce (none for NOTIFY=NEVER)", before + 1, all.size());
+        String dsn = new String(all.get(all.size() - 1), StandardCharsets.UTF_8);
+        assertTrue(dsn, dsn.contains("Original-Envelope-Id: env+it\r\n"));
+        assertTrue(dsn, dsn.contains("Original-Recipient: rfc822;list+it@localhost\r\n"
+                + "Final-Recipient: rfc822; full@example.test\r\nAction: failed\r\n"));
+        assertFalse(dsn, dsn.contains("Final-Recipient: rfc822; never@example.test"));
+        assertTrue(dsn, dsn.contains("Content-Type: message/rfc822"));
+        assertTrue(dsn, dsn.contains("the whole body comes back\r\n"));
+    }
+
     @Test
     public void theHealthCheckReportsTheQueue() throws Exception {
         Map<String, org.apache.felix.hc.api.Result> results = new ConcurrentHashMap<>();
@@ -576,7 +672,7 @@ public class QueueIT extends PillarboxTestSupport {
                     commands.add(line);
                     String u = line.toUpperCase(java.util.Locale.ROOT);
                     if (u.startsWith("EHLO")) {
-                        send(out, "250-peer.test\r\n250-SIZE 10000000\r\n250-8BITMIME\r\n250 PIPELINING");
+                        send(out, "250-peer.test\r\n250-SIZE 10000000\r\n250-8BITMIME\r\n250-DSN\r\n250 PIPELINING");
                     } else if (u.startsWith("MAIL FROM:")) {
                         from = line.substring(10);
                         rcpts = new ArrayList<>();

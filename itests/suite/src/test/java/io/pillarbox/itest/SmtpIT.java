@@ -939,4 +939,93 @@ public class SmtpIT extends PillarboxTestSupport {
             }
         }
     }
+
+    // ------------------------------------------------------------------ forwarding aliases (through the queue)
+
+    @Test
+    public void anAliasForwardingToARemoteAddressIsQueuedForAnUnauthenticatedClientAndLoopsAreRefused()
+            throws Exception {
+        await("the outbound queue (feature pillarbox-queue)", this::queuePresent);
+        org.osgi.service.cm.Configuration c = cm.getConfiguration("io.pillarbox.queue", "?");
+        Dictionary<String, Object> old = c.getProperties();
+        // a relay host that refuses connections: the message stays deferred in the queue, nothing leaves loopback
+        int closed = freePort();
+        Path aliases = Path.of(System.getProperty("karaf.etc"), "pillarbox.aliases");
+        String aliasesBefore = Files.exists(aliases) ? Files.readString(aliases, StandardCharsets.UTF_8) : null;
+        try {
+            Dictionary<String, Object> p = new Hashtable<>();
+            if (old != null) {
+                for (java.util.Enumeration<String> e = old.keys(); e.hasMoreElements(); ) {
+                    String k = e.nextElement();
+                    p.put(k, old.get(k));
+                }
+            }
+            p.put("relayHost", HOST);
+            p.put("relayPort", closed);
+            p.put("tls", "none");
+            p.put("retrySchedule", "1h");
+            c.update(p);
+            await("the queue configured with the closed relay host", () -> {
+                org.osgi.framework.ServiceReference<?> r = bc.getServiceReference(
+                        io.pillarbox.api.delivery.OutboundQueue.class);
+                return r != null && String.valueOf(closed).equals(String.valueOf(r.getProperty("relayPort")));
+            });
+            Files.writeString(aliases, (aliasesBefore == null ? "" : aliasesBefore)
+                    + "\nsmtp-fwd@localhost: far-away@example.net, " + BOB + "\n", StandardCharsets.UTF_8);
+            await("the forwarding alias read", () -> delivery.resolve("smtp-fwd@localhost").remoteTargets()
+                    .equals(List.of("far-away@example.net")));
+            io.pillarbox.api.delivery.OutboundQueue queue = service(bc, io.pillarbox.api.delivery.OutboundQueue.class);
+            int before = inbox(BOB).size();
+            String marker = "forwarded-" + System.nanoTime();
+            String id;
+            try (LineClient l = LineClient.connect(mxPort)) {
+                assertReply("220 ", reply(l));
+                call(l, "EHLO fwd-it.example");
+                assertReply("250 2.1.0", call(l, "MAIL FROM:<someone@sender.example>"));
+                assertReply("554 5.7.1", call(l, "RCPT TO:<far-away@example.net>"));
+                assertReply("250 2.1.5 Recipient <smtp-fwd@localhost> ok (forwarded)",
+                        call(l, "RCPT TO:<smtp-fwd@localhost>"));
+                assertReply("354", call(l, "DATA"));
+                l.send("Subject: " + marker);
+                l.send("");
+                l.send("through a forwarding alias");
+                String done = call(l, ".");
+                assertReply("250 2.0.0 Ok: queued as ", done);
+                id = done.substring("250 2.0.0 Ok: queued as ".length()).strip();
+                // a message that already went round 50 times: a loop
+                assertReply("250 2.1.0", call(l, "MAIL FROM:<someone@sender.example>"));
+                assertReply("250 2.1.5", call(l, "RCPT TO:<smtp-fwd@localhost>"));
+                assertReply("354", call(l, "DATA"));
+                for (int i = 0; i < 50; i++) {
+                    l.send("Received: from hop" + i + " by somewhere; Fri, 27 Nov 2026 04:00:00 +0000");
+                }
+                l.send("Subject: looping");
+                l.send("");
+                l.send("again");
+                assertReply("554 5.4.6 Too many hops (50 Received: headers)", call(l, "."));
+                assertReply("221", call(l, "QUIT"));
+            }
+            io.pillarbox.api.delivery.OutboundQueue.QueuedMessage m = queue.find(id).orElseThrow(
+                    () -> new AssertionError("not in the queue: " + id + " " + queue.list()));
+            assertEquals("the original envelope sender (no SRS)", "someone@sender.example", m.sender());
+            assertEquals(List.of("far-away@example.net"), m.recipients());
+            assertEquals("the local target got its copy, the looping message none", before + 1, inbox(BOB).size());
+            String local = new String(inbox(BOB).get(before), StandardCharsets.UTF_8);
+            assertTrue(local, local.startsWith("Return-Path: <someone@sender.example>\r\n") && local.contains(marker));
+            assertEquals("one message queued, the loop refused", 1, queue.list().stream()
+                    .filter(q -> q.sender().equals("someone@sender.example")).count());
+            assertTrue(queue.delete(id));
+        } finally {
+            if (aliasesBefore == null) {
+                Files.deleteIfExists(aliases);
+            } else {
+                Files.writeString(aliases, aliasesBefore, StandardCharsets.UTF_8);
+            }
+            if (old == null) {
+                c.delete();
+            } else {
+                c.update(old);
+            }
+        }
+    }
 }
