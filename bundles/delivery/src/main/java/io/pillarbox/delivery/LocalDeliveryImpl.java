@@ -37,7 +37,8 @@ import java.util.concurrent.TimeoutException;
  * Resolution of {@code local@domain} for a local domain, first match wins: an alias {@code local@domain}; the
  * postmaster ({@code postmaster@} any local domain, RFC 5321 section 4.5.1); a realm user {@code local@domain}
  * (then {@code local} when {@code lookupLocalPart}); the catch-all {@code @domain}. Alias targets are resolved the
- * same way (up to 8 levels, loops cut). Domains compare case-insensitively, alias names too.
+ * same way (up to 8 levels, loops cut); targets in other domains are collected as remote targets (forwarding, done
+ * by the caller through the outbound queue). Domains compare case-insensitively, alias names too.
  * <p>
  * Domains and aliases are edited through Configuration Admin (PID {@value #PID}) and the aliases file, which is
  * re-read when it changes: no restart, no API needed.

@@ -10,7 +10,9 @@ public interface LocalDelivery {
 
     /**
      * Where an address leads: a local user, an unknown local user, or a domain that is not ours.
-     * Domains compare case-insensitively; aliases and catch-alls are resolved here.
+     * Domains compare case-insensitively; aliases and catch-alls are resolved here. An alias forwarding to addresses
+     * in other domains resolves {@link Resolution.Kind#LOCAL} with those addresses in
+     * {@link Resolution#remoteTargets()} (since 1.1): the caller hands them to the {@link OutboundQueue}.
      */
     Resolution resolve(String address);
 
@@ -18,7 +20,8 @@ public interface LocalDelivery {
      * Delivers one message to one resolved local recipient, durably: when this returns {@link DeliveryResult.Status#DELIVERED},
      * the message is on stable storage.
      *
-     * @param recipient an address that {@link #resolve} called local
+     * @param recipient an address that {@link #resolve} called local (only its local users get the message; its
+     *                  remote targets, if any, are the caller's to queue)
      * @param mailbox   the target mailbox, normally {@code INBOX}
      */
     DeliveryResult deliver(String recipient, String mailbox, MessageSource message);
