@@ -2,6 +2,7 @@ package io.pillarbox.smtp;
 
 import io.pillarbox.api.delivery.OutboundQueue;
 import io.pillarbox.api.metrics.MailMetrics;
+import io.pillarbox.transport.session.SessionTrace;
 
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -14,7 +15,7 @@ final class Services {
 
     private final AtomicReference<OutboundQueue> queue = new AtomicReference<>();
     private final AtomicReference<MailMetrics> metrics = new AtomicReference<>();
-    final Trace trace = new Trace();
+    final SessionTrace trace = Trace.newTrace();
 
     /** The outbound queue, or null while none is registered. */
     OutboundQueue queue() {

@@ -18,6 +18,7 @@ import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.CloseRequest;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.store.MessageSource;
+import io.pillarbox.transport.session.SessionTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -449,7 +450,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     /** Whether this session is traced now: its authenticated user, a recipient's user, or everyone is. */
     private boolean traced() {
-        Trace tr = server.services().trace;
+        SessionTrace tr = server.services().trace;
         MailPrincipal u = user;
         return tr.on(u == null ? null : u.user()) || (tracedRecipient != null && tr.on(tracedRecipient));
     }
@@ -460,14 +461,14 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void traceClient(String text) {
-        Trace.LOG.info("{} {} {} C: {}", proto, conn.id(), who(), text);
+        server.services().trace.log(proto + " " + conn.id(), who(), "C: " + text);
     }
 
     private void traceServer(String line) {
         if (traced()) {
             String text = line.startsWith("334 ") || line.equals("334") ? "334 <AUTH challenge masked>"
                     : Trace.clip(line);
-            Trace.LOG.info("{} {} {} S: {}", proto, conn.id(), who(), text);
+            server.services().trace.log(proto + " " + conn.id(), who(), "S: " + text);
         }
     }
 
@@ -965,7 +966,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                         return;
                     }
                     if (tracedRecipient == null && !traced()) {
-                        Trace tr = server.services().trace;
+                        SessionTrace tr = server.services().trace;
                         for (String u : r.users()) {
                             if (tr.on(u)) {
                                 tracedRecipient = u;
