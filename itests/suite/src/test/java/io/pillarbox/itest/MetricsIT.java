@@ -146,8 +146,11 @@ public class MetricsIT extends PillarboxTestSupport {
         org.osgi.service.cm.Configuration limited = createListener(cm, "imap-limited", "imap", p, "none",
                 "maxConnections", 1);
         try {
+            long beforeProbe = metrics.snapshot().counter("imap", MailMetrics.CONNECTIONS);
             await("limited IMAP listener", () -> accepts(p));
-            // the probe's own connection must be gone before the limit is tested
+            // the probe's own connection must be counted and gone before the limit is tested (the server may see
+            // it only after accepts() returned)
+            await("probe counted", () -> metrics.snapshot().counter("imap", MailMetrics.CONNECTIONS) > beforeProbe);
             await("probe closed", () -> openOn("imap-limited") == 0);
             long accepted = metrics.snapshot().counter("imap", MailMetrics.CONNECTIONS);
             long rejected = metrics.snapshot().counter("imap", MailMetrics.CONNECTIONS_REJECTED);
