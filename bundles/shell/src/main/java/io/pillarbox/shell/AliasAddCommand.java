@@ -14,8 +14,9 @@ import java.util.List;
 
 @Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "alias-add", description = "Adds an alias (team@example.org) or a catch-all "
-        + "(@example.org) delivering to users or other aliases; more targets are added to an existing alias. Edits "
-        + "the aliases file (etc/pillarbox.aliases), which the delivery bundle re-reads at once.")
+        + "(@example.org) delivering to users, other aliases, or addresses in other domains (forwarded through the "
+        + "outbound queue with the original sender); more targets are added to an existing alias. Edits the aliases "
+        + "file (etc/pillarbox.aliases), which the delivery bundle re-reads at once.")
 @Service
 public class AliasAddCommand implements Action {
 
