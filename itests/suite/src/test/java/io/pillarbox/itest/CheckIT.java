@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static io.pillarbox.itest.ShellRunner.contains;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -80,7 +81,7 @@ public class CheckIT extends PillarboxTestSupport {
 
     /** Runs a command line: what it printed, and the error's message or null. */
     String[] run(String command) throws Exception {
-        return shellAllowingFailure(sessionFactory, command, "");
+        return ShellRunner.shellAllowingFailure(sessionFactory, command, "");
     }
 
 

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.pillarbox.itest.ShellRunner.contains;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
@@ -118,7 +119,7 @@ public class MetricsIT extends PillarboxTestSupport {
     }
 
     String run(String command) throws Exception {
-        return shell(sessionFactory, command, "");
+        return ShellRunner.shell(sessionFactory, command, "");
     }
 
 

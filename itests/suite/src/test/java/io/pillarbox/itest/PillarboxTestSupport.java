@@ -148,51 +148,6 @@ public abstract class PillarboxTestSupport {
     }
 
     /** A line-oriented client over a real socket. */
-    /**
-     * Runs one command line in a fresh Karaf shell session, as an admin would type it, with the given keyboard input:
-     * what it printed, and the error's message or {@code null} when it succeeded.
-     */
-    static String[] shellAllowingFailure(org.apache.karaf.shell.api.console.SessionFactory factory, String command,
-                                         String keyboard) throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream ps = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
-        org.apache.karaf.shell.api.console.Session session = factory.create(
-                new java.io.ByteArrayInputStream(keyboard.getBytes(StandardCharsets.UTF_8)), ps, ps);
-        String error = null;
-        try {
-            session.execute(command);
-        } catch (Exception e) {
-            error = String.valueOf(e.getMessage());
-        } finally {
-            ps.flush();
-            session.close();
-        }
-        return new String[]{out.toString(StandardCharsets.UTF_8), error};
-    }
-
-    /** Runs a command line that must succeed (else the error is thrown); returns what it printed. */
-    static String shell(org.apache.karaf.shell.api.console.SessionFactory factory, String command, String keyboard)
-            throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream ps = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
-        org.apache.karaf.shell.api.console.Session session = factory.create(
-                new java.io.ByteArrayInputStream(keyboard.getBytes(StandardCharsets.UTF_8)), ps, ps);
-        try {
-            session.execute(command);
-        } finally {
-            ps.flush();
-            session.close();
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** Asserts that a command's output contains each part. */
-    static void contains(String output, String... parts) {
-        for (String p : parts) {
-            org.junit.Assert.assertTrue("expected '" + p + "' in:\n" + output, output.contains(p));
-        }
-    }
-
     static final class LineClient implements AutoCloseable {
         Socket socket;
         BufferedReader in;

@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static io.pillarbox.itest.ShellRunner.contains;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
@@ -134,12 +135,12 @@ public class ShellIT extends PillarboxTestSupport {
 
     /** Runs one command line in a fresh shell session with the given keyboard input; returns what it printed. */
     String run(String command, String keyboard) throws Exception {
-        return shell(sessionFactory, command, keyboard);
+        return ShellRunner.shell(sessionFactory, command, keyboard);
     }
 
     /** Runs a command that may fail: its output, and the error's message or null. */
     String[] runAllowingFailure(String command) throws Exception {
-        return shellAllowingFailure(sessionFactory, command, "");
+        return ShellRunner.shellAllowingFailure(sessionFactory, command, "");
     }
 
     String run(String command) throws Exception {
