@@ -18,6 +18,7 @@ import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.protocol.CloseRequest;
 import io.pillarbox.api.protocol.Connection;
 import io.pillarbox.api.store.MessageSource;
+import io.pillarbox.transport.session.CommandTimer;
 import io.pillarbox.transport.session.SessionTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +114,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private final boolean lmtp;
     /** The protocol name for metrics and the trace. */
     private final String proto;
+    /** The command being timed for the metrics, and the session's counters. */
+    private final CommandTimer timer;
 
     private ChannelHandlerContext ctx;
     private final ByteBuf in = Unpooled.buffer(4096);
@@ -144,9 +147,6 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     private int idleSeconds;
     private ScheduledFuture<?> ticker;
 
-    /** The command being timed for the metrics, and since when. */
-    private String timing;
-    private long timingStart;
     /** A traced user a recipient of this session resolved to: the session is traced from then on (MX, LMTP). */
     private String tracedRecipient;
 
@@ -157,6 +157,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.role = role;
         this.lmtp = role == Role.LMTP;
         this.proto = lmtp ? "lmtp" : "smtp";
+        this.timer = new CommandTimer(proto, () -> server.services().metrics());
         this.serial = new SerialExecutor(conn.worker());
     }
 
@@ -230,11 +231,11 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (mode == Mode.CLOSED) {
             return;
         }
-        if (timing != null) {
+        if (timer.timing()) {
             if (!busy && (mode == Mode.COMMAND || mode == Mode.DISCARD_LINE)) {
-                finishTiming();
+                timer.stop();
             } else {
-                timing = null; // interrupted (DATA, AUTH or work in progress): not a served command
+                timer.cancel(); // interrupted (DATA, AUTH or work in progress): not a served command
             }
         }
         mode = Mode.CLOSED;
@@ -401,50 +402,22 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- metrics and trace
 
-    private MailMetrics metrics() {
-        return server.services().metrics();
-    }
-
     /** Starts timing a command (a known name, never the client's input). */
     private void begin(String verb) {
-        finishTiming();
-        timing = COMMANDS.contains(verb) ? verb : MailMetrics.UNKNOWN_COMMAND;
-        timingStart = System.nanoTime();
-    }
-
-    /** The client's input for the command is complete only now (end of DATA or of a BDAT chunk, an AUTH response). */
-    private void restartTiming() {
-        if (timing != null) {
-            timingStart = System.nanoTime();
-        }
+        timer.stop();
+        timer.start(COMMANDS.contains(verb) ? verb : MailMetrics.UNKNOWN_COMMAND);
     }
 
     /** Records the command once its final reply is out: no work pending, not inside DATA, BDAT or AUTH. */
     private void finishTimingIfDone() {
-        if (timing != null && !busy && (closing || mode == Mode.COMMAND || mode == Mode.DISCARD_LINE)) {
-            finishTiming();
-        }
-    }
-
-    private void finishTiming() {
-        String name = timing;
-        if (name != null) {
-            timing = null;
-            try {
-                metrics().command(proto, name, System.nanoTime() - timingStart);
-            } catch (RuntimeException e) {
-                LOG.debug("metrics failed: {}", e.toString());
-            }
+        if (timer.timing() && !busy && (closing || mode == Mode.COMMAND || mode == Mode.DISCARD_LINE)) {
+            timer.stop();
         }
     }
 
     private void count(String counter, long n) {
         if (n > 0) {
-            try {
-                metrics().add(proto, counter, n);
-            } catch (RuntimeException e) {
-                LOG.debug("metrics failed: {}", e.toString());
-            }
+            timer.add(counter, n);
         }
     }
 
@@ -508,7 +481,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             }
             case "NOOP" -> reply("250 2.0.0 Ok");
             case "QUIT" -> {
-                finishTiming();
+                timer.stop();
                 goodbye("221 2.0.0 " + settings.hostname() + " Bye");
             }
             case "STARTTLS" -> startTls(args);
@@ -712,7 +685,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void authResponse(String line) {
-        restartTiming();
+        timer.restart(); // the input is complete only now
         if (line.equals("*")) {
             cancelAuth();
             error("501 5.0.0 Authentication cancelled");
@@ -1044,7 +1017,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         DataReceiver d = data;
         data = null;
         mode = Mode.COMMAND;
-        restartTiming();
+        timer.restart(); // the input is complete only now
         if (traced()) {
             traceClient("<" + d.size() + " octets>");
             traceClient(".");
@@ -1129,7 +1102,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     private void bdatChunkDone() {
         mode = Mode.COMMAND;
-        restartTiming();
+        timer.restart(); // the input is complete only now
         if (traced() && bdatChunkSize > 0) {
             traceClient("<" + bdatChunkSize + " octets>");
         }
