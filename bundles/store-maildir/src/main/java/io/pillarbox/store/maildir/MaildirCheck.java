@@ -454,31 +454,10 @@ final class MaildirCheck {
     }
 
     private static void readKeywords(Path file, List<String> out) throws IOException {
-        List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return;
+            out.addAll(MaildirFiles.readKeywordIndex(file));
         } catch (java.nio.charset.MalformedInputException e) {
-            lines = List.of();
-        }
-        for (String line : lines) {
-            int sp = line.indexOf(' ');
-            if (sp <= 0) {
-                continue;
-            }
-            try {
-                int idx = Integer.parseInt(line.substring(0, sp));
-                if (idx < 0 || idx > 1000) {
-                    continue;
-                }
-                while (out.size() <= idx) {
-                    out.add(null);
-                }
-                out.set(idx, line.substring(sp + 1));
-            } catch (NumberFormatException e) {
-                // a damaged line defines nothing
-            }
+            // a file that is not UTF-8 defines nothing
         }
     }
 

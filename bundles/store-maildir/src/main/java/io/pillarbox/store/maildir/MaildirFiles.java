@@ -225,8 +225,24 @@ final class MaildirFiles {
         return base + INFO_SEP + letters;
     }
 
-    /** Reads a dovecot-keywords file: index to name. */
+    /** Reads a dovecot-keywords file: index to name, {@code $unused<i>} for an index the file does not define. */
     static List<String> readKeywords(Path file) throws IOException {
+        List<String> out = readKeywordIndex(file);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i) == null) {
+                out.set(i, "$unused" + i);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reads a dovecot-keywords file as written: index to name, null for an index the file does not define; empty
+     * when the file does not exist. Damaged lines define nothing.
+     *
+     * @throws java.nio.charset.MalformedInputException when the file is not UTF-8
+     */
+    static List<String> readKeywordIndex(Path file) throws IOException {
         List<String> out = new ArrayList<>();
         List<String> lines;
         try {
@@ -249,12 +265,7 @@ final class MaildirFiles {
                 }
                 out.set(idx, line.substring(sp + 1));
             } catch (NumberFormatException e) {
-                // skip damaged line
-            }
-        }
-        for (int i = 0; i < out.size(); i++) {
-            if (out.get(i) == null) {
-                out.set(i, "$unused" + i);
+                // a damaged line defines nothing
             }
         }
         return out;
