@@ -41,6 +41,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -240,35 +241,23 @@ public class OutboundQueueImpl implements OutboundQueue {
 
     @Override
     public boolean retry(String id) {
-        QueueEntry e = id == null ? null : entries.get(id);
-        if (e == null) {
-            return false;
-        }
-        synchronized (e) {
-            if (e.deleted) {
-                return false;
-            }
+        boolean found = underLock(id, e -> {
             if (e.busy) {
                 e.dueWhenDone = true;
             } else if (!e.held) {
                 e.nextAttempt = clock.instant();
                 persist(e);
             }
+        });
+        if (found) {
+            wake();
         }
-        wake();
-        return true;
+        return found;
     }
 
     @Override
     public boolean hold(String id, boolean held) {
-        QueueEntry e = id == null ? null : entries.get(id);
-        if (e == null) {
-            return false;
-        }
-        synchronized (e) {
-            if (e.deleted) {
-                return false;
-            }
+        boolean found = underLock(id, e -> {
             if (e.held != held) {
                 e.held = held;
                 if (!held && e.busy) {
@@ -279,15 +268,36 @@ public class OutboundQueueImpl implements OutboundQueue {
                 persist(e);
                 LOG.info("{}: {}", id, held ? "held" : "released");
             }
-        }
-        if (!held) {
+        });
+        if (found && !held) {
             wake();
         }
-        return true;
+        return found;
     }
 
     @Override
     public boolean delete(String id) {
+        boolean found = underLock(id, e -> {
+            e.deleted = true;
+            entries.remove(id, e);
+            try {
+                spool.delete(id);
+            } catch (IOException ex) {
+                LOG.error("{}: deleting the spool files failed: {}", id, ex.toString());
+            }
+        });
+        if (found) {
+            LOG.info("{}: deleted by an administrator", id);
+        }
+        return found;
+    }
+
+    /**
+     * Runs {@code action} on the entry {@code id} while holding its lock.
+     *
+     * @return false, without running the action, when there is no such entry or it was deleted meanwhile
+     */
+    private boolean underLock(String id, Consumer<QueueEntry> action) {
         QueueEntry e = id == null ? null : entries.get(id);
         if (e == null) {
             return false;
@@ -296,15 +306,8 @@ public class OutboundQueueImpl implements OutboundQueue {
             if (e.deleted) {
                 return false;
             }
-            e.deleted = true;
-            entries.remove(id, e);
-            try {
-                spool.delete(id);
-            } catch (IOException ex) {
-                LOG.error("{}: deleting the spool files failed: {}", id, ex.toString());
-            }
+            action.accept(e);
         }
-        LOG.info("{}: deleted by an administrator", id);
         return true;
     }
 
