@@ -1,32 +1,22 @@
 package io.pillarbox.shell;
 
 import io.pillarbox.api.delivery.OutboundQueue;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Parsing;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "queue-release", description = "Releases a held message; it is due at once.")
 @Service
-public class QueueReleaseCommand implements Action {
-
-    @Reference(optional = true)
-    OutboundQueue queue;
-
-    @Argument(index = 0, name = "id", required = true, description = "A queue id (mail:queue-list)")
-    @Completion(QueueIdCompleter.class)
-    String id;
+public class QueueReleaseCommand extends QueueIdCommand {
 
     @Override
-    public Object execute() {
-        if (!Tools.need(queue, "The outbound queue", QueueListCommand.FEATURE).hold(id, false)) {
-            throw QueueHoldCommand.noSuch(id);
-        }
-        System.out.println(id + " released");
-        return null;
+    boolean apply(OutboundQueue q, String id) {
+        return q.hold(id, false);
+    }
+
+    @Override
+    String done() {
+        return "released";
     }
 }

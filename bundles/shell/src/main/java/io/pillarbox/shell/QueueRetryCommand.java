@@ -42,12 +42,12 @@ public class QueueRetryCommand implements Action {
             System.out.println(n + " message(s) due now");
             return null;
         }
-        OutboundQueue.QueuedMessage m = q.find(id).orElseThrow(() -> QueueHoldCommand.noSuch(id));
+        OutboundQueue.QueuedMessage m = q.find(id).orElseThrow(() -> QueueIdCommand.noSuch(id));
         if (m.held()) {
             throw new IllegalStateException(id + " is held: release it (mail:queue-release " + id + ")");
         }
         if (!q.retry(id)) {
-            throw QueueHoldCommand.noSuch(id);
+            throw QueueIdCommand.noSuch(id);
         }
         System.out.println(id + " is due now");
         return null;
