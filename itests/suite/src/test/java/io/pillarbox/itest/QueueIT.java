@@ -1,20 +1,14 @@
 package io.pillarbox.itest;
 
 import io.pillarbox.api.auth.Authenticator;
-import io.pillarbox.api.auth.MailPrincipal;
 import io.pillarbox.api.auth.WritableRealm;
 import io.pillarbox.api.delivery.OutboundQueue;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.store.MailStores;
-import io.pillarbox.api.store.Mailbox;
-import io.pillarbox.api.store.MessageContent;
-import io.pillarbox.api.store.MessageInfo;
 import io.pillarbox.api.store.MessageSource;
-import io.pillarbox.api.store.StoreSession;
 import org.apache.felix.hc.api.execution.HealthCheckExecutionResult;
 import org.apache.felix.hc.api.execution.HealthCheckExecutor;
 import org.apache.felix.hc.api.execution.HealthCheckSelector;
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Before;
 import org.junit.Test;
@@ -29,12 +23,10 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import javax.inject.Inject;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -53,7 +45,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.Assert.assertArrayEquals;
@@ -134,7 +125,7 @@ public class QueueIT extends PillarboxTestSupport {
             createListener(cm, "queue-it-mx", "smtp", mxPort, "none", "smtp.role", "mx");
             await("MX listener", () -> accepts(mxPort));
             await("mail:queue-* commands", () -> sessionFactory.getRegistry().getCommand("mail", "queue-list") != null);
-            await(ALICE + " known", () -> principal(ALICE) != null);
+            await(ALICE + " known", () -> Mailboxes.principal(authenticator, ALICE) != null);
             ready = true;
         }
     }
@@ -160,52 +151,16 @@ public class QueueIT extends PillarboxTestSupport {
         return (OutboundQueue) bc.getService(ref);
     }
 
-    private MailPrincipal principal(String user) {
-        try {
-            return authenticator.lookup(user).toCompletableFuture().get(10, TimeUnit.SECONDS).orElse(null);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
     private List<byte[]> inbox(String user) throws Exception {
-        List<byte[]> out = new ArrayList<>();
-        try (StoreSession s = stores.open(principal(user), () -> { })) {
-            Mailbox m = s.open(StoreSession.INBOX, true);
-            try {
-                for (MessageInfo i : m.messages()) {
-                    MessageContent c = m.content(i.uid());
-                    try (InputStream in = c.open()) {
-                        out.add(in.readAllBytes());
-                    }
-                }
-            } finally {
-                m.close();
-            }
-        }
-        return out;
+        return Mailboxes.inbox(stores, authenticator, user);
     }
 
     private String shell(String command) throws Exception {
-        String[] r = shellAllowingFailure(command);
-        assertTrue(command + " failed: " + r[1] + "\n" + r[0], r[1] == null);
-        return r[0];
+        return ShellRunner.shell(sessionFactory, command, "");
     }
 
     private String[] shellAllowingFailure(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), ps, ps);
-        String error = null;
-        try {
-            session.execute(command);
-        } catch (Exception e) {
-            error = String.valueOf(e.getMessage());
-        } finally {
-            ps.flush();
-            session.close();
-        }
-        return new String[]{out.toString(StandardCharsets.UTF_8), error};
+        return ShellRunner.shellAllowingFailure(sessionFactory, command, "");
     }
 
     private static void awaitLong(String what, BooleanSupplier condition) throws InterruptedException {
