@@ -47,6 +47,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
+import static io.pillarbox.itest.SmtpReplies.assertReply;
+import static io.pillarbox.itest.SmtpReplies.call;
+import static io.pillarbox.itest.SmtpReplies.reply;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -186,30 +189,6 @@ public class QueueIT extends PillarboxTestSupport {
     private OutboundQueue.QueuedMessage awaitAttempted(String id) throws InterruptedException {
         awaitLong(id + " attempted", () -> queue().find(id).map(m -> m.attempts() > 0).orElse(false));
         return queue().find(id).orElseThrow();
-    }
-
-    private static String reply(LineClient c) throws IOException {
-        StringBuilder b = new StringBuilder();
-        while (true) {
-            String l = c.read();
-            if (l == null) {
-                throw new IOException("connection closed after: " + b);
-            }
-            b.append(l);
-            if (l.length() < 4 || l.charAt(3) != '-') {
-                return b.toString();
-            }
-            b.append('\n');
-        }
-    }
-
-    private static String call(LineClient c, String line) throws IOException {
-        c.send(line);
-        return reply(c);
-    }
-
-    private static void assertReply(String prefix, String reply) {
-        assertTrue("expected " + prefix + " but got: " + reply, reply.startsWith(prefix));
     }
 
     // ------------------------------------------------------------------ tests
