@@ -219,14 +219,7 @@ public class QueueIT extends PillarboxTestSupport {
             String token = Base64.getEncoder().encodeToString(("\0" + ALICE + "\0" + PASSWORD)
                     .getBytes(StandardCharsets.UTF_8));
             assertReply("235", call(l, "AUTH PLAIN " + token));
-            assertReply("250", call(l, "MAIL FROM:<" + ALICE + ">"));
-            assertReply("250", call(l, "RCPT TO:<friend@example.test>"));
-            assertReply("354", call(l, "DATA"));
-            String data = new String(body, StandardCharsets.UTF_8).replace("\r\n.", "\r\n..");
-            l.out.write(data.getBytes(StandardCharsets.UTF_8));
-            l.out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
-            l.out.flush();
-            String done = reply(l);
+            String done = send(l, "<" + ALICE + ">", List.of("<friend@example.test>"), body);
             assertReply("250 2.0.0", done);
             assertTrue(done, done.contains("queued as"));
             assertReply("221", call(l, "QUIT"));
@@ -294,13 +287,7 @@ public class QueueIT extends PillarboxTestSupport {
         int before = inbox(ALICE).size();
         peer.rejected.add("nosuch@example.test");
         String id = queue().enqueue(ALICE, List.of("nosuch@example.test"), MessageSource.of(message("bounced", "x\r\n")));
-        awaitLong("a bounce in " + ALICE + "'s INBOX", () -> {
-            try {
-                return inbox(ALICE).size() > before;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitLong("a bounce in " + ALICE + "'s INBOX", () -> inboxSize(ALICE) > before);
         List<byte[]> all = inbox(ALICE);
         String dsn = new String(all.get(all.size() - 1), StandardCharsets.UTF_8);
         assertTrue(dsn, dsn.contains("From: Mail Delivery System <MAILER-DAEMON@queue-it.test>"));
