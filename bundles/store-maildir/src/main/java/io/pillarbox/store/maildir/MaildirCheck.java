@@ -85,17 +85,8 @@ final class MaildirCheck {
         TreeMap<String, Path> folders = new TreeMap<>((a, b) -> a.equals(b) ? 0
                 : MailboxNames.isInbox(a) ? -1 : MailboxNames.isInbox(b) ? 1 : a.compareTo(b));
         folders.put(StoreSession.INBOX, root);
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
-            for (Path p : ds) {
-                String f = p.getFileName().toString();
-                if (f.length() < 2 || f.charAt(0) != '.' || !Files.isDirectory(p)) {
-                    continue;
-                }
-                String name = MailboxNames.fromDirName(f);
-                if (name != null && !MailboxNames.isInbox(name)) {
-                    folders.put(name, p);
-                }
-            }
+        try {
+            folders.putAll(MaildirFiles.folderDirs(root));
         } catch (IOException e) {
             throw new StoreException(StoreException.Reason.IO, "cannot list " + root + ": " + e.getMessage(), e);
         }

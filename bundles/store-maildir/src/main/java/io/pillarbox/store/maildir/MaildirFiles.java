@@ -6,14 +6,17 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -223,6 +226,27 @@ final class MaildirFiles {
 
     static String fileName(String base, String letters) {
         return base + INFO_SEP + letters;
+    }
+
+    /**
+     * The folders (not INBOX) under a Maildir++ root, from its {@code .Name} directories: mailbox name to directory,
+     * in the order the directory listing gives.
+     */
+    static Map<String, Path> folderDirs(Path root) throws IOException {
+        Map<String, Path> out = new LinkedHashMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                String f = p.getFileName().toString();
+                if (f.length() < 2 || f.charAt(0) != '.' || !Files.isDirectory(p)) {
+                    continue;
+                }
+                String name = MailboxNames.fromDirName(f);
+                if (name != null && !MailboxNames.isInbox(name)) {
+                    out.put(name, p);
+                }
+            }
+        }
+        return out;
     }
 
     /** Reads a dovecot-keywords file: index to name, {@code $unused<i>} for an index the file does not define. */

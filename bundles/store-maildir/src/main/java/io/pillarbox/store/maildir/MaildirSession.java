@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -97,20 +96,7 @@ final class MaildirSession implements StoreSession {
 
     /** Names of existing folders (not INBOX), from the root's {@code .Name} directories. */
     private List<String> folderNames() throws IOException {
-        List<String> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
-            for (Path p : ds) {
-                String f = p.getFileName().toString();
-                if (f.length() < 2 || f.charAt(0) != '.' || !Files.isDirectory(p)) {
-                    continue;
-                }
-                String name = MailboxNames.fromDirName(f);
-                if (name != null && !MailboxNames.isInbox(name)) {
-                    out.add(name);
-                }
-            }
-        }
-        return out;
+        return new ArrayList<>(MaildirFiles.folderDirs(root).keySet());
     }
 
     @Override
