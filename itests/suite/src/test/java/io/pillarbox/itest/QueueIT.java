@@ -213,12 +213,7 @@ public class QueueIT extends PillarboxTestSupport {
     @Test
     public void authenticatedSubmissionRelaysThroughTheQueue() throws Exception {
         byte[] body = message("submitted", "Hello over submission.\r\n.dot line\r\n");
-        try (LineClient l = LineClient.connect(submissionPort)) {
-            assertReply("220 ", reply(l));
-            assertReply("250", call(l, "EHLO client.test"));
-            String token = Base64.getEncoder().encodeToString(("\0" + ALICE + "\0" + PASSWORD)
-                    .getBytes(StandardCharsets.UTF_8));
-            assertReply("235", call(l, "AUTH PLAIN " + token));
+        try (LineClient l = submission()) {
             String done = send(l, "<" + ALICE + ">", List.of("<friend@example.test>"), body);
             assertReply("250 2.0.0", done);
             assertTrue(done, done.contains("queued as"));
@@ -302,6 +297,22 @@ public class QueueIT extends PillarboxTestSupport {
         assertTrue(service(bc, MailMetrics.class).snapshot().counter("queue", MailMetrics.MESSAGES_BOUNCED) >= 1);
     }
 
+    /** A connection to the submission listener, past the greeting, EHLO and AUTH PLAIN as ALICE. */
+    private static LineClient submission() throws IOException {
+        LineClient l = LineClient.connect(submissionPort);
+        try {
+            assertReply("220 ", reply(l));
+            assertReply("250", call(l, "EHLO client.test"));
+            String token = Base64.getEncoder().encodeToString(("\0" + ALICE + "\0" + PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8));
+            assertReply("235", call(l, "AUTH PLAIN " + token));
+            return l;
+        } catch (IOException | RuntimeException | Error e) {
+            l.close();
+            throw e;
+        }
+    }
+
     /** One SMTP transaction over a real socket; returns the reply to the end of the data. */
     private static String send(LineClient l, String mailFrom, List<String> rcptTo, byte[] body) throws IOException {
         assertReply("250", call(l, "MAIL FROM:" + mailFrom));
@@ -370,12 +381,7 @@ public class QueueIT extends PillarboxTestSupport {
         peer.rejected.add("never@example.test");
         int before = inboxSize(ALICE);
         byte[] body = message("full-return", "the whole body comes back\r\n");
-        try (LineClient l = LineClient.connect(submissionPort)) {
-            assertReply("220 ", reply(l));
-            assertReply("250", call(l, "EHLO client.test"));
-            String token = Base64.getEncoder().encodeToString(("\0" + ALICE + "\0" + PASSWORD)
-                    .getBytes(StandardCharsets.UTF_8));
-            assertReply("235", call(l, "AUTH PLAIN " + token));
+        try (LineClient l = submission()) {
             assertReply("250 2.0.0", send(l, "<" + ALICE + "> RET=FULL ENVID=env+2Bit", List.of(
                     "<full@example.test> ORCPT=rfc822;list+2Bit@localhost", "<never@example.test> NOTIFY=NEVER"), body));
             assertReply("221", call(l, "QUIT"));
