@@ -4,11 +4,7 @@ import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.auth.MailPrincipal;
 import io.pillarbox.api.auth.WritableRealm;
 import io.pillarbox.api.delivery.LocalDelivery;
-import io.pillarbox.api.store.Mailbox;
 import io.pillarbox.api.store.MailStores;
-import io.pillarbox.api.store.MessageContent;
-import io.pillarbox.api.store.MessageInfo;
-import io.pillarbox.api.store.StoreSession;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
@@ -30,7 +26,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +41,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.Assert.assertArrayEquals;
+import static io.pillarbox.itest.SmtpReplies.assertReply;
+import static io.pillarbox.itest.SmtpReplies.call;
+import static io.pillarbox.itest.SmtpReplies.reply;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -127,61 +125,18 @@ public class SmtpIT extends PillarboxTestSupport {
     // ------------------------------------------------------------------ helpers
 
     private MailPrincipal principal(String user) {
-        try {
-            return authenticator.lookup(user).toCompletableFuture().get(10, TimeUnit.SECONDS).orElse(null);
-        } catch (Exception e) {
-            return null;
-        }
+        return Mailboxes.principal(authenticator, user);
     }
 
     /** The messages in a user's INBOX, oldest first, read through the store. */
     private List<byte[]> inbox(String user) throws Exception {
-        List<byte[]> out = new ArrayList<>();
-        try (StoreSession s = stores.open(principal(user), () -> { })) {
-            Mailbox m = s.open(StoreSession.INBOX, true);
-            try {
-                for (MessageInfo i : m.messages()) {
-                    MessageContent c = m.content(i.uid());
-                    try (InputStream in = c.open()) {
-                        out.add(in.readAllBytes());
-                    }
-                }
-            } finally {
-                m.close();
-            }
-        }
-        return out;
+        return Mailboxes.inbox(stores, authenticator, user);
     }
 
     private byte[] last(String user) throws Exception {
         List<byte[]> all = inbox(user);
         assertTrue("no mail for " + user, !all.isEmpty());
         return all.get(all.size() - 1);
-    }
-
-    /** A multi-line SMTP reply as one string (lines joined with \n). */
-    private static String reply(LineClient c) throws IOException {
-        StringBuilder b = new StringBuilder();
-        while (true) {
-            String l = c.read();
-            if (l == null) {
-                throw new IOException("connection closed after: " + b);
-            }
-            b.append(l);
-            if (l.length() < 4 || l.charAt(3) != '-') {
-                return b.toString();
-            }
-            b.append('\n');
-        }
-    }
-
-    private static String call(LineClient c, String line) throws IOException {
-        c.send(line);
-        return reply(c);
-    }
-
-    private static void assertReply(String prefix, String reply) {
-        assertTrue("expected " + prefix + " but got: " + reply, reply.startsWith(prefix));
     }
 
     private static Properties props(String... kv) {
