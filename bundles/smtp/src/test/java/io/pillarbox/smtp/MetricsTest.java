@@ -5,6 +5,7 @@ import io.pillarbox.api.delivery.LocalDelivery;
 import io.pillarbox.api.delivery.Resolution;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.api.store.MessageSource;
+import io.pillarbox.testkit.RecordingMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -26,7 +27,7 @@ class MetricsTest extends SessionFixture {
         t.expectRaw("EHLO c\r\nMAIL FROM:<x@y.example>\r\nRCPT TO:<team@example.org>\r\nRCPT TO:<nobody@example.org>\r\n"
                         + "DATA\r\n", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*",
                 "250-.*", "250 HELP", "250 .*", "250 .*", "550 .*", "354 .*");
-        assertEquals(List.of("smtp:EHLO", "smtp:MAIL", "smtp:RCPT", "smtp:RCPT"), metrics.names(),
+        assertEquals(List.of("smtp:EHLO", "smtp:MAIL", "smtp:RCPT", "smtp:RCPT"), metrics.qualifiedNames(),
                 "DATA is not timed before its end");
         t.expectRaw("Subject: m\r\n\r\nx\r\n.\r\n", "250 2.0.0 .*");
         t.expect("FOO bar", "500 5.5.2 .*");
@@ -45,7 +46,7 @@ class MetricsTest extends SessionFixture {
         assertEquals(List.of("smtp:EHLO", "smtp:MAIL", "smtp:RCPT", "smtp:RCPT", "smtp:DATA", "smtp:UNKNOWN",
                 "smtp:UNKNOWN", "smtp:UNKNOWN", "smtp:NOOP", "smtp:VRFY", "smtp:HELP", "smtp:EXPN", "smtp:RSET",
                 "smtp:MAIL", "smtp:RCPT", "smtp:BDAT", "smtp:BDAT", "smtp:HELO", "smtp:DATA", "smtp:QUIT"),
-                metrics.names());
+                metrics.qualifiedNames());
         // one message accepted twice, copies: alice and bob (the alias), then carol
         assertEquals(Map.of("smtp/" + MailMetrics.MESSAGES_RECEIVED, 2L, "smtp/" + MailMetrics.MESSAGES_DELIVERED, 3L),
                 metrics.counters, "no logins or connections counted here");
@@ -79,7 +80,7 @@ class MetricsTest extends SessionFixture {
         t.write("Subject: slow client\r\n\r\n");
         Thread.sleep(1500); // the client's slowness is not the server's latency
         t.expectRaw("body\r\n.\r\n", "250 2.0.0 .*");
-        long ms = TimeUnit.NANOSECONDS.toMillis(metrics.last("DATA").nanos());
+        long ms = TimeUnit.NANOSECONDS.toMillis(metrics.last("DATA"));
         assertTrue(ms >= 60 && ms < 1500, "DATA took " + ms + " ms");
         // the same for AUTH: from the client's last response to the final reply
         t.expect("EHLO c", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*",
@@ -89,7 +90,7 @@ class MetricsTest extends SessionFixture {
         t.expect(b64("alice@example.org"), "334 .*");
         Thread.sleep(300);
         t.expect(b64("alice-pw"), "235 .*");
-        long auth = TimeUnit.NANOSECONDS.toMillis(metrics.last("AUTH").nanos());
+        long auth = TimeUnit.NANOSECONDS.toMillis(metrics.last("AUTH"));
         assertTrue(auth < 300, "AUTH took " + auth + " ms");
         assertEquals(1, metrics.commands.stream().filter(c -> c.command().equals("AUTH")).count(),
                 "one AUTH however many steps");
@@ -106,7 +107,7 @@ class MetricsTest extends SessionFixture {
         t.expectRaw("Subject: l\r\n\r\nlmtp\r\n.\r\n", "250 2.0.0 <alice@example.org> .*", "250 2.0.0 <bob@example.org> .*");
         t.expect("EHLO x", "500 .*");
         assertEquals(List.of("lmtp:LHLO", "lmtp:MAIL", "lmtp:RCPT", "lmtp:RCPT", "lmtp:DATA", "lmtp:EHLO"),
-                metrics.names());
+                metrics.qualifiedNames());
         assertEquals(Map.of("lmtp/" + MailMetrics.MESSAGES_RECEIVED, 1L, "lmtp/" + MailMetrics.MESSAGES_DELIVERED, 2L),
                 metrics.counters);
         // a refused message counts nothing
@@ -130,7 +131,7 @@ class MetricsTest extends SessionFixture {
         t.expect("RSET", "250 .*");
         services.unbindMetrics(other);
         t.expect("NOOP", "250 .*");
-        assertEquals(List.of("smtp:NOOP"), metrics.names());
-        assertEquals(List.of("smtp:RSET"), other.names());
+        assertEquals(List.of("smtp:NOOP"), metrics.qualifiedNames());
+        assertEquals(List.of("smtp:RSET"), other.qualifiedNames());
     }
 }

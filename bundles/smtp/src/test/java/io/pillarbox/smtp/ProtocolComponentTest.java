@@ -1,6 +1,7 @@
 package io.pillarbox.smtp;
 
 import io.pillarbox.sasl.SaslAccess;
+import io.pillarbox.testkit.RecordingMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
