@@ -8,6 +8,7 @@ import io.pillarbox.api.store.MessageSource;
 import io.pillarbox.api.store.StoreException;
 import io.pillarbox.core.auth.CoreAuth;
 import io.pillarbox.store.memory.MemoryMailStore;
+import io.pillarbox.testkit.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -7,6 +7,7 @@ import io.pillarbox.delivery.DeliveryAccess;
 import io.pillarbox.sasl.SaslAccess;
 import io.pillarbox.store.memory.MemoryMailStore;
 import io.pillarbox.testkit.TestConnection;
+import io.pillarbox.testkit.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
