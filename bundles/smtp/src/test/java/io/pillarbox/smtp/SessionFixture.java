@@ -73,8 +73,12 @@ abstract class SessionFixture {
     }
 
     SmtpTester open(String protocol, Consumer<TestConnection> setup) {
+        return open(server(), protocol, setup);
+    }
+
+    SmtpTester open(SmtpServer server, String protocol, Consumer<TestConnection> setup) {
         closeSession();
-        t = new SmtpTester(server(), protocol, setup);
+        t = new SmtpTester(server, protocol, setup);
         t.expectNow("220 mx.test (ESMTP|LMTP) Pillarbox ready");
         return t;
     }

@@ -1,89 +1,27 @@
 package io.pillarbox.smtp;
 
-import io.pillarbox.testkit.TestConnection;
-import io.pillarbox.api.auth.Authenticator;
 import io.pillarbox.api.delivery.DeliveryResult;
 import io.pillarbox.api.delivery.LocalDelivery;
 import io.pillarbox.api.delivery.Resolution;
 import io.pillarbox.api.protocol.CloseRequest;
 import io.pillarbox.api.store.MessageSource;
-import io.pillarbox.core.auth.CoreAuth;
-import io.pillarbox.delivery.DeliveryAccess;
 import io.pillarbox.sasl.SaslAccess;
-import io.pillarbox.store.memory.MemoryMailStore;
-import io.pillarbox.testkit.TestStores;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class SmtpSessionTest {
-
-    @TempDir
-    Path dir;
-
-    private Authenticator auth;
-    private TestStores stores;
-    private LocalDelivery delivery;
-    private SmtpSettings settings;
-    private SmtpTester t;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        auth = CoreAuth.start(new TestRealm("alice@example.org", "alice-pw", "bob@example.org", "bob-pw",
-                "carol@example.org", "carol-pw"));
-        stores = new TestStores(new MemoryMailStore());
-        Path aliases = dir.resolve("aliases");
-        Files.writeString(aliases, "team@example.org: alice@example.org, bob@example.org\n");
-        delivery = DeliveryAccess.create(auth, stores, List.of("example.org"), aliases, "alice@example.org");
-        Files.createDirectories(dir.resolve("spool"));
-        settings = SmtpSettings.defaults("mx.test").withSpool(dir.resolve("spool"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (t != null) {
-            t.close();
-        }
-        CoreAuth.stop(auth);
-        try (var files = Files.list(dir.resolve("spool"))) {
-            assertEquals(0, files.count(), "no spool file left behind");
-        }
-    }
-
-    private SmtpTester open(String protocol, Consumer<TestConnection> setup) {
-        return open(new SmtpServer(settings, auth, SaslAccess.create(auth), delivery), protocol, setup);
-    }
-
-    private SmtpTester open(SmtpServer server, String protocol, Consumer<TestConnection> setup) {
-        t = new SmtpTester(server, protocol, setup);
-        t.expectNow("220 mx.test (ESMTP|LMTP) Pillarbox ready");
-        return t;
-    }
+class SmtpSessionTest extends SessionFixture {
 
     private SmtpTester mx() {
         return open("smtp", c -> c.properties.put("smtp.role", "mx"));
-    }
-
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private String inbox(String user, int i) throws Exception {
-        return new String(stores.inbox(user).get(i), StandardCharsets.UTF_8);
     }
 
     // ------------------------------------------------------------------ MX
@@ -304,7 +242,8 @@ class SmtpSessionTest {
 
     // ------------------------------------------------------------------ submission
 
-    private SmtpTester submission() {
+    /** A submission session from 192.0.2.9 that may STARTTLS, before TLS and EHLO. */
+    private SmtpTester submissionBeforeTls() {
         open("smtp", c -> {
             c.properties.put("smtp.role", "submission");
             c.starttls = true;
@@ -316,7 +255,7 @@ class SmtpSessionTest {
 
     @Test
     void submissionRequiresTlsAndAuthentication() throws Exception {
-        submission();
+        submissionBeforeTls();
         t.expect("EHLO c", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*",
                 "250-STARTTLS", "250 HELP");
         t.expect("MAIL FROM:<alice@example.org>", "530 5.7.0 Must issue a STARTTLS command first");
@@ -341,7 +280,7 @@ class SmtpSessionTest {
 
     @Test
     void authLoginTakesTwoSteps() {
-        submission();
+        submissionBeforeTls();
         t.expect("STARTTLS", "220 2.0.0 Ready to start TLS");
         t.expect("EHLO c", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*",
                 "250-AUTH PLAIN LOGIN", "250 HELP");
@@ -384,7 +323,7 @@ class SmtpSessionTest {
                 return delivery.deliver(recipient, mailbox, message);
             }
         };
-        open(new SmtpServer(settings, auth, SaslAccess.create(auth), failing), "lmtp", c -> { });
+        open(new SmtpServer(settings, auth, SaslAccess.create(auth), failing, services), "lmtp", c -> { });
         t.expectRaw("LHLO m\r\nMAIL FROM:<x@y.example>\r\nRCPT TO:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
                         + "RCPT TO:<carol@example.org>\r\nDATA\r\n", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*",
                 "250-.*", "250-.*", "250-.*", "250 HELP", "250 .*", "250 .*", "250 .*", "250 .*", "354 .*");
@@ -395,7 +334,7 @@ class SmtpSessionTest {
         t.close();
         t = null;
         // the same over SMTP: one reply, not 250, but the other copies are not lost
-        open(new SmtpServer(settings, auth, SaslAccess.create(auth), failing), "smtp", c -> { });
+        open(new SmtpServer(settings, auth, SaslAccess.create(auth), failing, services), "smtp", c -> { });
         t.expectRaw("HELO m\r\nMAIL FROM:<x@y.example>\r\nRCPT TO:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
                 + "DATA\r\n", "250 .*", "250 .*", "250 .*", "250 .*", "354 .*");
         t.expectRaw("Subject: l\r\n\r\nsmtp\r\n.\r\n",
