@@ -23,36 +23,28 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
         property = ProtocolHandlerFactory.PROPERTY_NAME + "=lmtp")
 public final class LmtpProtocol implements ProtocolHandlerFactory {
 
-    private final Authenticator authenticator;
-    private final SaslService sasl;
-    private final LocalDelivery delivery;
-    private final Services services = new Services();
-    private volatile SmtpServer server;
+    private final ComponentServer server;
 
     @Activate
     public LmtpProtocol(@Reference(name = "authenticator") Authenticator authenticator,
                         @Reference(name = "sasl") SaslService sasl,
                         @Reference(name = "delivery") LocalDelivery delivery, SmtpConfig config) {
-        this.authenticator = authenticator;
-        this.sasl = sasl;
-        this.delivery = delivery;
-        modified(config);
+        this.server = new ComponentServer(authenticator, sasl, delivery, config);
     }
 
     @Modified
     void modified(SmtpConfig config) {
-        services.trace.users(java.util.List.of(config.traceUsers()));
-        server = new SmtpServer(SmtpSettings.of(config), authenticator, sasl, delivery, services);
+        server.configure(config);
     }
 
     @Reference(name = "metrics", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindMetrics")
     void bindMetrics(MailMetrics metrics) {
-        services.bindMetrics(metrics);
+        server.services.bindMetrics(metrics);
     }
 
     void unbindMetrics(MailMetrics metrics) {
-        services.unbindMetrics(metrics);
+        server.services.unbindMetrics(metrics);
     }
 
     @Override
@@ -62,6 +54,6 @@ public final class LmtpProtocol implements ProtocolHandlerFactory {
 
     @Override
     public void initChannel(Channel channel, Connection connection) {
-        server.install(channel, connection);
+        server.get().install(channel, connection);
     }
 }

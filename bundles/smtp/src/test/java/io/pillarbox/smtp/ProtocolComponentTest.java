@@ -37,7 +37,7 @@ class ProtocolComponentTest extends SessionFixture {
     private static SmtpServer server(Object component) throws Exception {
         var f = component.getClass().getDeclaredField("server");
         f.setAccessible(true);
-        return (SmtpServer) f.get(component);
+        return ((ComponentServer) f.get(component)).get();
     }
 
     @Test
