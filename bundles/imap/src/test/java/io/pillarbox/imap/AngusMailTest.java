@@ -8,6 +8,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.pillarbox.store.memory.MemoryMailStore;
+import io.pillarbox.testkit.TestConnection;
+import io.pillarbox.testkit.TestStores;
 import jakarta.mail.BodyPart;
 import jakarta.mail.FetchProfile;
 import jakarta.mail.Flags;
@@ -63,7 +65,7 @@ class AngusMailTest {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        TestConnection c = new TestConnection(worker);
+                        TestConnection c = new TestConnection("imap", 143, worker);
                         c.channel = ch;
                         ImapProtocol.install(ch, c, imap);
                     }

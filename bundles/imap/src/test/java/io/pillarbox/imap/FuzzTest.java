@@ -1,6 +1,7 @@
 package io.pillarbox.imap;
 
 import io.pillarbox.store.memory.MemoryMailStore;
+import io.pillarbox.testkit.TestStores;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

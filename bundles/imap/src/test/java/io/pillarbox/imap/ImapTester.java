@@ -3,6 +3,7 @@ package io.pillarbox.imap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.pillarbox.testkit.TestConnection;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -32,7 +33,7 @@ final class ImapTester implements AutoCloseable {
     }
 
     ImapTester(ImapServer server, java.util.function.Consumer<TestConnection> setup) {
-        conn = new TestConnection(tasks::add);
+        conn = new TestConnection("imap", 143, tasks::add);
         setup.accept(conn);
         ch = new EmbeddedChannel();
         conn.channel = ch;

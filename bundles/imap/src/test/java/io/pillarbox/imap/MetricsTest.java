@@ -3,6 +3,8 @@ package io.pillarbox.imap;
 import io.pillarbox.api.metrics.MailMetrics;
 import io.pillarbox.store.memory.MemoryMailStore;
 import io.pillarbox.testkit.RecordingMetrics;
+import io.pillarbox.testkit.TestConnection;
+import io.pillarbox.testkit.TestStores;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -152,7 +154,7 @@ class MetricsTest {
                 .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
                     @Override
                     protected void initChannel(io.netty.channel.Channel ch) {
-                        TestConnection c = new TestConnection(slow);
+                        TestConnection c = new TestConnection("imap", 143, slow);
                         c.channel = ch;
                         ImapProtocol.install(ch, c, imap);
                     }

@@ -12,7 +12,9 @@ import io.pillarbox.api.auth.SaslService;
 import io.pillarbox.core.auth.CoreAuthenticators;
 import io.pillarbox.sasl.SaslServices;
 import io.pillarbox.store.memory.MemoryMailStore;
+import io.pillarbox.testkit.TestConnection;
 import io.pillarbox.testkit.TestRealm;
+import io.pillarbox.testkit.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +59,7 @@ class RealAuthTest {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        TestConnection c = new TestConnection(worker);
+                        TestConnection c = new TestConnection("imap", 143, worker);
                         c.channel = ch;
                         ImapProtocol.install(ch, c, imap);
                     }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.compression.ZlibWrapper;
 import io.pillarbox.api.protocol.CloseRequest;
 import io.pillarbox.store.memory.MemoryMailStore;
+import io.pillarbox.testkit.TestStores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
