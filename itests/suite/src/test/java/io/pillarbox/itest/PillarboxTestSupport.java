@@ -90,7 +90,31 @@ public abstract class PillarboxTestSupport {
             throw new IllegalStateException("pillarbox.distro does not name the built distribution: " + distro
                     + " (run the whole reactor: mvn verify)");
         }
-        return baseOptions(new File(distro).toURI().toString(), "Pillarbox");
+        List<Option> options = baseOptions(new File(distro).toURI().toString(), "Pillarbox");
+        // The distribution's boot features in one stage of their own (parentheses), so that Pax Exam's features,
+        // which it appends, are deployed in a second stage. In one stage, the boot deployment refreshes Karaf's
+        // features service after Pax Exam's remote bundle context has started, and a test probe installed in that
+        // moment is left outside every region ("Resolver hook prevented resolution").
+        options.add(editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "featuresBoot",
+                "(" + bootFeatures(new File(distro)) + ")"));
+        return options;
+    }
+
+    /** The featuresBoot list of the distribution (its unpacked assembly beside the archive, as the reactor built it). */
+    private static String bootFeatures(File archive) {
+        File cfg = new File(new File(System.getProperty("pillarbox.distro.system")).getParentFile(),
+                "etc/org.apache.karaf.features.cfg");
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = new InputStreamReader(new java.io.FileInputStream(cfg), StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + cfg + " (the assembly of " + archive + ")", e);
+        }
+        String boot = p.getProperty("featuresBoot");
+        if (boot == null || boot.isBlank() || boot.contains("(")) {
+            throw new IllegalStateException("unexpected featuresBoot in " + cfg + ": " + boot);
+        }
+        return boot.trim();
     }
 
     public static int freePort() {
