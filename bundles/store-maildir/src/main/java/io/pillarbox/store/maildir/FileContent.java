@@ -71,52 +71,7 @@ final class FileContent implements MessageContent {
             return converted(ch, from, len);
         }
         ch.position(from);
-        InputStream raw = Channels.newInputStream(ch);
-        return new InputStream() {
-            long left = len;
-
-            @Override
-            public int read() throws IOException {
-                if (left <= 0) {
-                    return -1;
-                }
-                int b = raw.read();
-                if (b >= 0) {
-                    left--;
-                }
-                return b;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int n) throws IOException {
-                if (left <= 0) {
-                    return -1;
-                }
-                int r = raw.read(b, off, (int) Math.min(n, left));
-                if (r > 0) {
-                    left -= r;
-                }
-                return r;
-            }
-
-            @Override
-            public long skip(long n) throws IOException {
-                long k = Math.min(n, left);
-                ch.position(ch.position() + k);
-                left -= k;
-                return k;
-            }
-
-            @Override
-            public int available() {
-                return (int) Math.min(Integer.MAX_VALUE, left);
-            }
-
-            @Override
-            public void close() throws IOException {
-                raw.close();
-            }
-        };
+        return new Bounded(Channels.newInputStream(ch), len);
     }
 
     /** {@code len} octets from {@code from} of the CRLF form: reads through the converted stream up to the range. */
@@ -131,45 +86,59 @@ final class FileContent implements MessageContent {
             conv.close();
             throw e;
         }
-        return new InputStream() {
-            long left = len;
+        return new Bounded(conv, len);
+    }
 
-            @Override
-            public int read() throws IOException {
-                if (left <= 0) {
-                    return -1;
-                }
-                int b = conv.read();
-                if (b >= 0) {
-                    left--;
-                }
-                return b;
-            }
+    /** The next {@code len} octets of a stream (a message's range), closing the stream with it. */
+    private static final class Bounded extends InputStream {
+        private final InputStream in;
+        private long left;
 
-            @Override
-            public int read(byte[] b, int off, int n) throws IOException {
-                if (left <= 0) {
-                    return -1;
-                }
-                int r = conv.read(b, off, (int) Math.min(n, left));
-                if (r > 0) {
-                    left -= r;
-                }
-                return r;
-            }
+        Bounded(InputStream in, long len) {
+            this.in = in;
+            this.left = len;
+        }
 
-            @Override
-            public long skip(long n) throws IOException {
-                long k = conv.skip(Math.min(Math.max(0, n), left));
-                left -= k;
-                return k;
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
             }
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
 
-            @Override
-            public void close() throws IOException {
-                conv.close();
+        @Override
+        public int read(byte[] b, int off, int n) throws IOException {
+            if (left <= 0) {
+                return -1;
             }
-        };
+            int r = in.read(b, off, (int) Math.min(n, left));
+            if (r > 0) {
+                left -= r;
+            }
+            return r;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = in.skip(Math.min(Math.max(0, n), left));
+            left -= k;
+            return k;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return (int) Math.min(left, in.available());
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     @Override
