@@ -737,8 +737,19 @@ public class Pop3IT extends PillarboxTestSupport {
                 } catch (IOException e) {
                     throw new AssertionError(e);
                 }
+                // the change may land in the middle of a session (then only its end is traced): wait for an
+                // attempt whose USER session was traced from its first command on (the AUTH PLAIN session names
+                // its user only once logged in, so its trace starts there)
                 String log = karafLogText();
-                return log.contains(user + " C: X" + tag) && log.contains(user + " C: NOOP");
+                java.util.regex.Matcher tagged = java.util.regex.Pattern.compile(
+                        " (\\S+) " + user + " C: X" + tag + "\\b").matcher(log);
+                if (!tagged.find() || !log.contains(" " + tagged.group(1) + " " + user + " C: USER " + user)) {
+                    return false;
+                }
+                int after = tagged.end();
+                java.util.regex.Matcher noop = java.util.regex.Pattern.compile(" (\\S+) " + user + " C: NOOP")
+                        .matcher(log);
+                return noop.find(after);
             });
             String log = karafLogText();
             List<String> traced = new ArrayList<>();
