@@ -7,10 +7,10 @@ import org.apache.felix.hc.api.execution.HealthCheckExecutor;
 import org.apache.felix.hc.api.execution.HealthCheckSelector;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,9 +19,10 @@ import java.util.List;
 /**
  * Runs the health checks tagged {@code pillarbox} and prints one line per finding; fails (exit status 1 from
  * {@code bin/client -b}) when any check is not OK, so that monitoring scripts can call it. Felix's own
- * {@code hc:exec pillarbox} shows the same in an interactive shell.
+ * {@code hc:exec pillarbox} shows the same in an interactive shell. It takes {@code -h} for help like the shell
+ * bundle's {@code mail:} commands; having no required argument, it needs no parser for that (see the shell bundle's
+ * HelpShortcut), only an option.
  */
-@Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "health", description = "Runs the Pillarbox health checks (tag pillarbox: listeners "
         + "bound, mail store writable with free space, realms answering) and fails unless all are OK.")
 @Service
@@ -30,6 +31,12 @@ public class HealthCommand implements Action {
     @Reference(optional = true)
     HealthCheckExecutor executor;
 
+    @Reference
+    Session session;
+
+    @Option(name = "-h", description = "The same as --help")
+    boolean help;
+
     @Option(name = "-v", aliases = "--verbose", description = "Also the details of checks that are OK")
     boolean verbose;
 
@@ -37,7 +44,10 @@ public class HealthCommand implements Action {
     boolean noFormat;
 
     @Override
-    public Object execute() {
+    public Object execute() throws Exception {
+        if (help) {
+            return session.execute("mail:health --help");
+        }
         if (executor == null) {
             throw new IllegalStateException("Felix Health Checks are not running (feature:install pillarbox-health)");
         }

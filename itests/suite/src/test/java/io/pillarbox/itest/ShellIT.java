@@ -600,6 +600,37 @@ public class ShellIT extends PillarboxTestSupport {
     }
 
     @Test
+    public void theInteractiveConsoleRunsEveryCommandOfALineAndTakesDashH() throws Exception {
+        // an interactive bin/client session (script(1) gives it a terminal): Karaf's console hands a command's own
+        // parser only the command under the cursor, and HelpShortcut must give back the whole line, or the first
+        // command of "a ; mail:x" would silently not run
+        File home = new File(System.getProperty("karaf.home"));
+        String domain = "console-it-" + System.nanoTime() + ".example";
+        String typed = "mail:domain-add " + domain + " ; mail:user-show -h\n"
+                + "mail:health -h ; mail:domain-list --no-format\n"
+                + "mail:domain-list -h ; mail:domain-del " + domain + "\n"
+                + "logout\n";
+        ProcessBuilder pb = new ProcessBuilder("script", "-qec", "sh bin/client", "/dev/null").directory(home)
+                .redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        p.getOutputStream().write(typed.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        assertTrue("bin/client ended", p.waitFor(60, TimeUnit.SECONDS));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .replaceAll("\u001B\\[[0-9;?=]*[A-Za-z]", "").replace("\r", "");
+        System.out.println("ShellIT: the interactive session:\n" + out);
+        contains(out, "Domain " + domain + " added", "Domain " + domain + " removed");
+        // -h answered with the usage of each command, also when other commands share its line
+        contains(out, "mail:user-show", "mail:health", "mail:domain-list", "ARGUMENTS", "Display this help message");
+        assertEquals(out, 3, out.split("DESCRIPTION", -1).length - 1);
+        // the domain list after the add, in the same session
+        assertTrue(out, out.contains(domain + "\t"));
+        assertFalse(run("mail:domain-list --no-format").contains(domain));
+    }
+
+    @Test
     public void dashHIsHelpForEveryMailCommand() throws Exception {
         for (String command : List.of("mail:user-add", "mail:check", "mail:queue-list", "mail:stats", "mail:trace",
                 "mail:health")) {
