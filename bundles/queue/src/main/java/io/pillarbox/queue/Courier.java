@@ -316,7 +316,7 @@ final class Courier {
             c.sendData(in);
         }
         Reply done = c.read(settings.commandTimeout().multipliedBy(2));
-        Outcome o = Outcome.reply(host, ip, done, "end of DATA command");
+        Outcome o = Outcome.reply(host, ip, done, "end of DATA command").passedOn(dsn);
         finish(accepted, remaining, o, sink);
         if (o.kind() == Outcome.Kind.SENT) {
             LOG.info("{}: sent to {} via {}[{}]: {}", m.id(), names(accepted), host, ip, done.text());

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -12,8 +13,31 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Builds a delivery status notification (RFC 3464 multipart/report, RFC 3462/6522) for failed recipients. */
+/**
+ * Builds a delivery status notification (RFC 3464 multipart/report, RFC 6522): a bounce for failed recipients, a
+ * warning for delayed ones, or a notice for recipients relayed to a next hop that could not take the DSN request on.
+ */
 final class Dsn {
+
+    /** What a notification reports (its recipients' RFC 3464 {@code Action}). */
+    enum Kind {
+        /** Permanently failed, or given up: a bounce. */
+        FAILED("failed", "Undelivered Mail Returned to Sender", "Undelivered Message"),
+        /** Still being retried after a while: a warning (RFC 3461 NOTIFY=DELAY). */
+        DELAYED("delayed", "Delayed Mail (still being retried)", "Delayed Message"),
+        /** Accepted by a next hop that does not offer DSN, so no further notice will come (NOTIFY=SUCCESS). */
+        RELAYED("relayed", "Successful Mail Delivery Report", "Delivered Message");
+
+        final String action;
+        final String subject;
+        final String part;
+
+        Kind(String action, String subject, String part) {
+            this.action = action;
+            this.subject = subject;
+            this.part = part;
+        }
+    }
 
     /** The most header octets of the original message returned (text/rfc822-headers). */
     static final int MAX_HEADERS = 64 * 1024;
@@ -39,19 +63,33 @@ final class Dsn {
     }
 
     /**
+     * A bounce.
+     *
      * @param envid    the RFC 3461 ENVID (xtext), or null
      * @param fullSize the message size when RET=FULL asks for the whole message, else -1 (headers only)
      */
     static byte[] build(String hostname, String queueId, String sender, Instant arrived, List<Failure> failures,
                         InputStream original, Instant now, String envid, long fullSize) throws IOException {
-        boolean full = fullSize >= 0 && fullSize <= MAX_FULL;
+        return build(Kind.FAILED, hostname, queueId, sender, arrived, failures, original, now, envid, fullSize, null);
+    }
+
+    /**
+     * A notification of any kind. Warnings and relay notices return the message's header only (RFC 3461 4.3: RET
+     * is about failures).
+     *
+     * @param retryUntil for {@link Kind#DELAYED}: until when the message will be retried (Will-Retry-Until), or null
+     */
+    static byte[] build(Kind kind, String hostname, String queueId, String sender, Instant arrived,
+                        List<Failure> failures, InputStream original, Instant now, String envid, long fullSize,
+                        Instant retryUntil) throws IOException {
+        boolean full = kind == Kind.FAILED && fullSize >= 0 && fullSize <= MAX_FULL;
         String boundary = "=_" + queueId + "." + Long.toHexString(ThreadLocalRandom.current().nextLong());
         ZonedDateTime date = ZonedDateTime.ofInstant(now, ZoneId.systemDefault());
         String rfcDate = DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT).format(date);
         StringBuilder b = new StringBuilder();
         b.append("From: Mail Delivery System <MAILER-DAEMON@").append(hostname).append(">\r\n");
         b.append("To: ").append(sender).append("\r\n");
-        b.append("Subject: Undelivered Mail Returned to Sender\r\n");
+        b.append("Subject: ").append(kind.subject).append("\r\n");
         b.append("Date: ").append(rfcDate).append("\r\n");
         b.append("Message-ID: <").append(queueId).append(".dsn.").append(Long.toHexString(now.toEpochMilli()))
                 .append("@").append(hostname).append(">\r\n");
@@ -67,9 +105,28 @@ final class Dsn {
         b.append("Content-Type: text/plain; charset=utf-8\r\n");
         b.append("Content-Transfer-Encoding: 8bit\r\n\r\n");
         b.append("This is the mail system at host ").append(hostname).append(".\r\n\r\n");
-        b.append("I'm sorry to have to inform you that your message could not\r\n");
-        b.append("be delivered to one or more recipients. It's attached below.\r\n\r\n");
-        b.append("For further assistance, please send mail to postmaster.\r\n\r\n");
+        switch (kind) {
+            case FAILED -> {
+                b.append("I'm sorry to have to inform you that your message could not\r\n");
+                b.append("be delivered to one or more recipients. It's attached below.\r\n\r\n");
+                b.append("For further assistance, please send mail to postmaster.\r\n\r\n");
+            }
+            case DELAYED -> {
+                b.append("####### THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #######\r\n\r\n");
+                b.append("Your message could not be delivered for ")
+                        .append(Durations.format(Duration.between(arrived, now))).append(".\r\n");
+                if (retryUntil != null) {
+                    b.append("It will be retried until ").append(rfc1123(retryUntil)).append(".\r\n");
+                }
+                b.append("\r\nFor further assistance, please send mail to postmaster.\r\n\r\n");
+            }
+            case RELAYED -> {
+                b.append("Your message was successfully delivered to the destination(s)\r\n");
+                b.append("listed below. The next mail system does not report delivery\r\n");
+                b.append("status, so you will receive no further notifications of success;\r\n");
+                b.append("you may still receive notifications of delivery errors from it.\r\n\r\n");
+            }
+        }
         b.append("                   The mail system\r\n\r\n");
         for (Failure f : failures) {
             b.append('<').append(f.recipient()).append(">: ").append(oneLine(f.explanation())).append("\r\n");
@@ -95,7 +152,7 @@ final class Dsn {
             }
             b.append("Final-Recipient: ").append(isAscii(f.recipient()) ? "rfc822; " : "utf-8; ")
                     .append(f.recipient()).append("\r\n");
-            b.append("Action: failed\r\n");
+            b.append("Action: ").append(kind.action).append("\r\n");
             b.append("Status: ").append(f.status()).append("\r\n");
             if (f.remoteMta() != null) {
                 b.append("Remote-MTA: dns; ").append(f.remoteMta()).append("\r\n");
@@ -105,7 +162,12 @@ final class Dsn {
             } else {
                 b.append("Diagnostic-Code: X-Pillarbox; ").append(oneLine(f.explanation())).append("\r\n");
             }
-            b.append("Last-Attempt-Date: ").append(rfcDate).append("\r\n");
+            if (kind != Kind.RELAYED) {
+                b.append("Last-Attempt-Date: ").append(rfcDate).append("\r\n");
+            }
+            if (kind == Kind.DELAYED && retryUntil != null) {
+                b.append("Will-Retry-Until: ").append(rfc1123(retryUntil)).append("\r\n");
+            }
         }
         b.append("\r\n");
 
@@ -113,7 +175,7 @@ final class Dsn {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (full) {
             // RET=FULL: the whole message (RFC 3461 4.3, RFC 3462/6522 third part)
-            b.append("Content-Description: Undelivered Message\r\n");
+            b.append("Content-Description: ").append(kind.part).append("\r\n");
             b.append("Content-Type: message/rfc822\r\n");
             b.append("Content-Transfer-Encoding: 8bit\r\n\r\n");
             out.write(b.toString().getBytes(StandardCharsets.UTF_8));
@@ -123,13 +185,18 @@ final class Dsn {
             out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
             return out.toByteArray();
         }
-        b.append("Content-Description: Undelivered Message Headers\r\n");
+        b.append("Content-Description: ").append(kind.part).append(" Headers\r\n");
         b.append("Content-Type: text/rfc822-headers\r\n");
         b.append("Content-Transfer-Encoding: 8bit\r\n\r\n");
         out.write(b.toString().getBytes(StandardCharsets.UTF_8));
         out.write(headers(original));
         out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
         return out.toByteArray();
+    }
+
+    private static String rfc1123(Instant t) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.ROOT).format(ZonedDateTime.ofInstant(t,
+                ZoneId.systemDefault()));
     }
 
     /** The header section of a message (up to, not including, the empty line), lines ending in CRLF. */

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -438,6 +439,12 @@ public class OutboundQueueImpl implements OutboundQueue {
                     case SENT -> {
                         r.state = State.SENT;
                         r.status = o.status();
+                        if (!o.passedOn() && DsnRequest.Recipient.parseNotify(r.notify)
+                                .contains(DsnRequest.Notify.SUCCESS)) {
+                            // RFC 3461 5.2.2: the next hop cannot report success, so we tell the sender now
+                            r.relayNotice = true;
+                            r.diagnostic = o.diagnostic();
+                        }
                         persist(e);
                         metrics().increment(PROTOCOL, MailMetrics.MESSAGES_SENT);
                     }
@@ -503,6 +510,7 @@ public class OutboundQueueImpl implements OutboundQueue {
             persist(e);
         }
         bounce(e);
+        notices(e, now);
         synchronized (e) {
             if (e.deleted) {
                 return;
@@ -518,7 +526,7 @@ public class OutboundQueueImpl implements OutboundQueue {
                     pending |= r.state == State.PENDING;
                 }
                 if (!pending) {
-                    // only bounces left to send (the sender's mailbox was not available): try again later
+                    // only bounces or notices left to send (the sender's mailbox was not available): try again later
                     e.nextAttempt = now.plus(settings.delayAfter(e.attempts));
                 }
                 persist(e);
@@ -576,7 +584,7 @@ public class OutboundQueueImpl implements OutboundQueue {
             dsn = Dsn.build(settings.hostname(), e.id, e.sender, e.arrived, failures, in, clock.instant(), envid,
                     full ? e.size : -1);
         }
-        String where = sendBounce(e, dsn);
+        String where = sendReport(e, dsn);
         if (where == null) {
             return;
         }
@@ -590,8 +598,81 @@ public class OutboundQueueImpl implements OutboundQueue {
         LOG.info("{}: bounce for {} recipient(s) sent to <{}> ({})", e.id, failed.size(), e.sender, where);
     }
 
-    /** @return where the bounce went, or null when it must be tried again later */
-    private String sendBounce(QueueEntry e, byte[] dsn) throws IOException {
+    /**
+     * Sends the "relayed" notices still owed and, once the message is {@code delayWarning} old, one warning for the
+     * recipients still being retried that want it (no NOTIFY, or one with DELAY). Nothing goes to the null sender.
+     */
+    private void notices(QueueEntry e, Instant now) throws IOException {
+        List<Rcpt> relayed = new ArrayList<>();
+        List<Dsn.Failure> relayedItems = new ArrayList<>();
+        List<Rcpt> delayed = new ArrayList<>();
+        List<Dsn.Failure> delayedItems = new ArrayList<>();
+        Duration warnAfter = settings.delayWarning();
+        boolean warn = !warnAfter.isZero() && !now.isBefore(e.arrived.plus(warnAfter));
+        synchronized (e) {
+            if (e.deleted) {
+                return;
+            }
+            for (Rcpt r : e.rcpts) {
+                if (r.relayNotice) {
+                    relayed.add(r);
+                    relayedItems.add(new Dsn.Failure(r.address, r.status == null ? "2.0.0" : r.status, r.remote,
+                            r.diagnostic, r.reply, r.orcpt));
+                } else if (warn && r.state == State.PENDING && !r.delayWarned && wantsDelayNotice(r.notify)) {
+                    delayed.add(r);
+                    delayedItems.add(new Dsn.Failure(r.address, r.status != null && r.status.startsWith("4.")
+                            ? r.status : "4.0.0", r.remote, r.diagnostic,
+                            r.reply == null ? "not delivered yet" : r.reply, r.orcpt));
+                }
+            }
+            if (relayed.isEmpty() && delayed.isEmpty()) {
+                return;
+            }
+            if (e.sender.isEmpty()) {
+                relayed.forEach(r -> r.relayNotice = false);
+                delayed.forEach(r -> r.delayWarned = true);
+                persist(e);
+                return;
+            }
+        }
+        if (!relayed.isEmpty() && report(e, Dsn.Kind.RELAYED, relayedItems, null)) {
+            synchronized (e) {
+                relayed.forEach(r -> r.relayNotice = false);
+                persist(e);
+            }
+        }
+        if (!delayed.isEmpty() && report(e, Dsn.Kind.DELAYED, delayedItems, e.arrived.plus(settings.maxAge()))) {
+            synchronized (e) {
+                delayed.forEach(r -> r.delayWarned = true);
+                persist(e);
+            }
+        }
+    }
+
+    /** RFC 3461 4.1: without NOTIFY the MTA decides (we warn); with it, only if it names DELAY. */
+    private static boolean wantsDelayNotice(String notify) {
+        Set<DsnRequest.Notify> n = DsnRequest.Recipient.parseNotify(notify);
+        return n.isEmpty() || n.contains(DsnRequest.Notify.DELAY);
+    }
+
+    /** Builds and sends one warning or notice; false when it must be tried again later. */
+    private boolean report(QueueEntry e, Dsn.Kind kind, List<Dsn.Failure> items, Instant retryUntil)
+            throws IOException {
+        byte[] dsn;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(spool.message(e.id)))) {
+            dsn = Dsn.build(kind, settings.hostname(), e.id, e.sender, e.arrived, items, in, clock.instant(),
+                    e.envid, -1, retryUntil);
+        }
+        String where = sendReport(e, dsn);
+        if (where != null) {
+            LOG.info("{}: {} notice for {} recipient(s) sent to <{}> ({})", e.id, kind.action, items.size(), e.sender,
+                    where);
+        }
+        return where != null;
+    }
+
+    /** @return where the report went, or null when it must be tried again later */
+    private String sendReport(QueueEntry e, byte[] dsn) throws IOException {
         LocalDelivery local = localDelivery;
         MessageSource src = MessageSource.of(dsn);
         if (local != null) {

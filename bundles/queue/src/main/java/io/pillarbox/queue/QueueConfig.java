@@ -23,6 +23,11 @@ public @interface QueueConfig {
             + "are bounced")
     String maxAge() default "5d";
 
+    @AttributeDefinition(description = "After how long a message that is still being retried gets one warning to "
+            + "its sender (a 'delayed' delivery status notification, for recipients without NOTIFY or whose NOTIFY "
+            + "includes DELAY); 0: never")
+    String delayWarning() default "4h";
+
     @AttributeDefinition(description = "How many messages are delivered at the same time (worker threads)")
     int concurrency() default 10;
 

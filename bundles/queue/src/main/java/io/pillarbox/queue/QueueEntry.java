@@ -43,6 +43,10 @@ final class QueueEntry {
         String notify;
         /** RFC 3461 ORCPT as given ({@code rfc822;xtext}), or null. */
         String orcpt;
+        /** Sent to a next hop without DSN while NOTIFY asked for SUCCESS: a "relayed" notice is still owed. */
+        boolean relayNotice;
+        /** The sender has been warned that this recipient is delayed. */
+        boolean delayWarned;
 
         Rcpt(String address) {
             this.address = address;
@@ -95,10 +99,13 @@ final class QueueEntry {
         return new QueuedMessage(id, sender, open, size, arrived, attempts, nextAttempt, held, lastError);
     }
 
-    /** Whether anything is left to do: recipients to deliver or bounces to send. Caller holds the monitor. */
+    /**
+     * Whether anything is left to do: recipients to deliver, bounces or relay notices to send. Caller holds the
+     * monitor.
+     */
     boolean open() {
         for (Rcpt r : rcpts) {
-            if (r.state == State.PENDING || r.state == State.FAILED) {
+            if (r.state == State.PENDING || r.state == State.FAILED || r.relayNotice) {
                 return true;
             }
         }
@@ -149,6 +156,12 @@ final class QueueEntry {
             if (r.orcpt != null) {
                 p.setProperty("rcpt." + i + ".orcpt", r.orcpt);
             }
+            if (r.relayNotice) {
+                p.setProperty("rcpt." + i + ".relayNotice", "true");
+            }
+            if (r.delayWarned) {
+                p.setProperty("rcpt." + i + ".delayWarned", "true");
+            }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
@@ -178,6 +191,8 @@ final class QueueEntry {
                 // absent in envelopes written before DSN parameters were kept: none
                 r.notify = p.getProperty("rcpt." + i + ".notify");
                 r.orcpt = p.getProperty("rcpt." + i + ".orcpt");
+                r.relayNotice = Boolean.parseBoolean(p.getProperty("rcpt." + i + ".relayNotice"));
+                r.delayWarned = Boolean.parseBoolean(p.getProperty("rcpt." + i + ".delayWarned"));
                 rcpts.add(r);
             }
             QueueEntry e = new QueueEntry(need(p, "id"), need(p, "sender"), Instant.parse(need(p, "arrived")),

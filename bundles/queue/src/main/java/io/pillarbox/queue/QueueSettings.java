@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 record QueueSettings(Path spool, String hostname, List<Duration> retrySchedule, Duration maxAge, int concurrency,
                      int maxRecipients, String relayHost, int relayPort, String relayUser, String relayPassword,
                      int remotePort, List<InetSocketAddress> dnsServers, TlsPolicy tls, Duration connectTimeout,
-                     Duration commandTimeout, Duration dnsTimeout) {
+                     Duration commandTimeout, Duration dnsTimeout, Duration delayWarning) {
 
     private static final Pattern VAR = Pattern.compile("\\$\\{([^}]+)}");
 
@@ -40,7 +40,7 @@ record QueueSettings(Path spool, String hostname, List<Duration> retrySchedule, 
                 c.relayUser() == null || c.relayUser().isBlank() ? null : c.relayUser().strip(),
                 c._relayPassword() == null ? "" : c._relayPassword(), port(c.remotePort()), List.copyOf(dns),
                 TlsPolicy.parse(c.tls()), Durations.parse(c.connectTimeout()), Durations.parse(c.commandTimeout()),
-                Durations.parse(c.dnsTimeout()));
+                Durations.parse(c.dnsTimeout()), nonNegative(Durations.parse(c.delayWarning()), "delayWarning"));
     }
 
     /** {@code ${karaf.data}/pillarbox/queue}, or {@code data/pillarbox/queue} outside Karaf. */
@@ -62,6 +62,13 @@ record QueueSettings(Path spool, String hostname, List<Duration> retrySchedule, 
         }
         m.appendTail(b);
         return b.toString();
+    }
+
+    private static Duration nonNegative(Duration d, String key) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(key + " is negative: " + d);
+        }
+        return d;
     }
 
     private static int port(int p) {

@@ -266,6 +266,91 @@ class OutboundQueueTest {
     }
 
     @Test
+    void notifySuccessToANextHopWithoutDsnGetsARelayedNotice() throws Exception {
+        OutboundQueueImpl q = queue();
+        byte[] m = message("relayed", "x\r\n");
+        String id = q.enqueue("alice@local.test", List.of("bob@example.test", "carol@example.test"),
+                MessageSource.of(m), dsn("env1", DsnRequest.Return.FULL, "bob@example.test", "SUCCESS,FAILURE",
+                        "rfc822;bob+2Bx@local.test", "carol@example.test", "FAILURE", null));
+        awaitEmpty(q);
+        assertEquals(List.of("bob@example.test", "carol@example.test"), peer.received.get(0).rcptTo());
+        List<byte[]> inbox = local.inbox("alice@local.test");
+        assertEquals(1, inbox.size(), "one notice, for bob only");
+        String dsn = text(inbox.get(0));
+        assertTrue(dsn.contains("Subject: Successful Mail Delivery Report\r\n"), dsn);
+        assertTrue(dsn.contains("Original-Envelope-Id: env1\r\nReporting-MTA: dns; queue.test\r\n"), dsn);
+        assertTrue(dsn.contains("\r\nOriginal-Recipient: rfc822;bob+x@local.test\r\nFinal-Recipient: rfc822; "
+                + "bob@example.test\r\nAction: relayed\r\nStatus: 2.0.0\r\nRemote-MTA: dns; mx.example.test\r\n"
+                + "Diagnostic-Code: smtp; 250 2.0.0 Ok: queued as PEER1\r\n"), dsn);
+        assertFalse(dsn.contains("carol@example.test"), dsn);
+        assertFalse(dsn.contains("Last-Attempt-Date"), dsn);
+        assertTrue(dsn.contains("Content-Description: Delivered Message Headers\r\nContent-Type: text/rfc822-headers"),
+                "headers only, whatever RET says: " + dsn);
+        assertTrue(dsn.contains(id), dsn);
+        assertEquals(0, metrics.get("queue", MailMetrics.MESSAGES_BOUNCED));
+
+        // a next hop that offers DSN takes the request on: no notice from us
+        peer.offerDsn = true;
+        q.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(message("passed", "x\r\n")),
+                dsn(null, null, "bob@example.test", "SUCCESS", null));
+        awaitEmpty(q);
+        assertEquals(1, local.inbox("alice@local.test").size());
+        // nor to the null sender
+        peer.offerDsn = false;
+        q.enqueue("", List.of("bob@example.test"), MessageSource.of(message("null", "x\r\n")),
+                dsn(null, null, "bob@example.test", "SUCCESS", null));
+        awaitEmpty(q);
+        assertEquals(1, local.inbox("alice@local.test").size());
+    }
+
+    @Test
+    void aDelayedMessageWarnsItsSenderOnceAndIsStillDelivered() throws Exception {
+        peer.rcptReply = a -> "451 4.3.0 Try again later";
+        OutboundQueueImpl q = queue("retrySchedule", "300ms", "delayWarning", "1s");
+        String id = q.enqueue("alice@local.test", List.of("bob@example.test", "carol@example.test",
+                "dan@example.test"), MessageSource.of(message("slow", "x\r\n")),
+                dsn(null, DsnRequest.Return.FULL, "carol@example.test", "FAILURE", null,
+                        "dan@example.test", "DELAY,FAILURE", null));
+        await("a delay warning", 15000, () -> !local.inbox("alice@local.test").isEmpty());
+        int attempts = q.find(id).orElseThrow().attempts();
+        await("two more attempts", 15000, () -> q.find(id).orElseThrow().attempts() >= attempts + 2);
+        assertEquals(1, local.inbox("alice@local.test").size(), "warned once");
+        String dsn = text(local.inbox("alice@local.test").get(0));
+        assertTrue(dsn.contains("Subject: Delayed Mail (still being retried)\r\n"), dsn);
+        assertTrue(dsn.contains("THIS IS A WARNING ONLY"), dsn);
+        assertTrue(dsn.contains("Final-Recipient: rfc822; bob@example.test\r\nAction: delayed\r\nStatus: 4.3.0\r\n"
+                + "Remote-MTA: dns; mx.example.test\r\nDiagnostic-Code: smtp; 451 4.3.0 Try again later\r\n"), dsn);
+        assertTrue(dsn.contains("Final-Recipient: rfc822; dan@example.test\r\nAction: delayed\r\n"), dsn);
+        assertFalse(dsn.contains("carol@example.test"), "NOTIFY=FAILURE wants no warning: " + dsn);
+        assertTrue(dsn.contains("\r\nWill-Retry-Until: "), dsn);
+        assertTrue(dsn.contains("Content-Type: text/rfc822-headers"), "headers only: " + dsn);
+        assertTrue(Files.readString(dir.resolve("spool/env/" + id)).contains("delayWarned=true"));
+        // a restart does not warn again, and the message is still delivered
+        stop(q);
+        peer.rcptReply = a -> "250 2.1.5 Ok";
+        OutboundQueueImpl q2 = queue("retrySchedule", "300ms", "delayWarning", "1s");
+        assertTrue(q2.retry(id));
+        awaitEmpty(q2);
+        assertEquals(List.of("bob@example.test", "carol@example.test", "dan@example.test"),
+                peer.received.get(0).rcptTo());
+        assertEquals(1, local.inbox("alice@local.test").size());
+    }
+
+    @Test
+    void noDelayWarningWhenSwitchedOffOrBeforeItsTime() throws Exception {
+        peer.rcptReply = a -> "451 4.3.0 Try again later";
+        OutboundQueueImpl q = queue("retrySchedule", "200ms", "delayWarning", "0");
+        String id = q.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(message("w", "x\r\n")));
+        awaitAttempts(q, id, 4);
+        OutboundQueueImpl q2 = queue("spoolDirectory", dir.resolve("spool2").toString(),
+                "retrySchedule", "200ms", "delayWarning", "1h");
+        String id2 = q2.enqueue("alice@local.test", List.of("bob@example.test"), MessageSource.of(message("w2",
+                "x\r\n")));
+        awaitAttempts(q2, id2, 3);
+        assertTrue(local.inbox.isEmpty(), "no warning");
+    }
+
+    @Test
     void dsnParametersSurviveARestart() throws Exception {
         peer.offerDsn = true;
         peer.rcptReply = a -> "451 4.3.0 Try again later";
