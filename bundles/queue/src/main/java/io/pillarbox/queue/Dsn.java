@@ -26,7 +26,9 @@ final class Dsn {
         /** Still being retried after a while: a warning (RFC 3461 NOTIFY=DELAY). */
         DELAYED("delayed", "Delayed Mail (still being retried)", "Delayed Message"),
         /** Accepted by a next hop that does not offer DSN, so no further notice will come (NOTIFY=SUCCESS). */
-        RELAYED("relayed", "Successful Mail Delivery Report", "Delivered Message");
+        RELAYED("relayed", "Successful Mail Delivery Report", "Delivered Message"),
+        /** Delivered to a local mailbox (NOTIFY=SUCCESS). */
+        DELIVERED("delivered", "Successful Mail Delivery Report", "Delivered Message");
 
         final String action;
         final String subject;
@@ -120,6 +122,10 @@ final class Dsn {
                 }
                 b.append("\r\nFor further assistance, please send mail to postmaster.\r\n\r\n");
             }
+            case DELIVERED -> {
+                b.append("Your message was successfully delivered to the mailbox(es) of the\r\n");
+                b.append("recipient(s) listed below.\r\n\r\n");
+            }
             case RELAYED -> {
                 b.append("Your message was successfully delivered to the destination(s)\r\n");
                 b.append("listed below. The next mail system does not report delivery\r\n");
@@ -159,10 +165,10 @@ final class Dsn {
             }
             if (f.diagnostic() != null) {
                 b.append("Diagnostic-Code: smtp; ").append(oneLine(f.diagnostic())).append("\r\n");
-            } else {
+            } else if (kind != Kind.DELIVERED) {
                 b.append("Diagnostic-Code: X-Pillarbox; ").append(oneLine(f.explanation())).append("\r\n");
             }
-            if (kind != Kind.RELAYED) {
+            if (kind != Kind.RELAYED && kind != Kind.DELIVERED) {
                 b.append("Last-Attempt-Date: ").append(rfcDate).append("\r\n");
             }
             if (kind == Kind.DELAYED && retryUntil != null) {

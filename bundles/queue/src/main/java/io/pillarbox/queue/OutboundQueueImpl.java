@@ -671,6 +671,33 @@ public class OutboundQueueImpl implements OutboundQueue {
         return where != null;
     }
 
+    @Override
+    public void reportDelivered(String sender, List<String> recipients, MessageSource message, DsnRequest dsn)
+            throws IOException {
+        if (sender == null || sender.isEmpty() || recipients.isEmpty()) {
+            return;
+        }
+        DsnRequest request = dsn == null ? DsnRequest.NONE : dsn;
+        List<Dsn.Failure> items = new ArrayList<>();
+        for (String r : recipients) {
+            items.add(new Dsn.Failure(r, "2.0.0", null, null, "delivered to the mailbox",
+                    request.recipient(r).originalRecipient()));
+        }
+        String id = newId();
+        Instant now = clock.instant();
+        byte[] report;
+        try (InputStream in = new BufferedInputStream(message.open())) {
+            report = Dsn.build(Dsn.Kind.DELIVERED, settings.hostname(), id, sender, now, items, in, now,
+                    request.envelopeId(), -1, null);
+        }
+        QueueEntry e = new QueueEntry(id, sender, now, report.length, false, List.of());
+        String where = sendReport(e, report);
+        if (where == null) {
+            throw new IOException("the sender's mailbox is not available now");
+        }
+        LOG.info("{}: delivered notice for {} recipient(s) sent to <{}> ({})", id, items.size(), sender, where);
+    }
+
     /** @return where the report went, or null when it must be tried again later */
     private String sendReport(QueueEntry e, byte[] dsn) throws IOException {
         LocalDelivery local = localDelivery;

@@ -351,6 +351,32 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aDeliveredNoticeGoesToALocalSenderOrIntoTheQueueForARemoteOne() throws Exception {
+        OutboundQueueImpl q = queue();
+        byte[] m = message("delivered", "the body\r\n");
+        q.reportDelivered("alice@local.test", List.of("bob@local.test"), MessageSource.of(m),
+                dsn("env+2B1", DsnRequest.Return.FULL, "bob@local.test", "SUCCESS", "rfc822;list@local.test"));
+        String dsn = text(local.inbox("alice@local.test").get(0));
+        assertTrue(dsn.contains("Subject: Successful Mail Delivery Report\r\n"), dsn);
+        assertTrue(dsn.contains("Original-Envelope-Id: env+1\r\n"), dsn);
+        assertTrue(dsn.contains("\r\nOriginal-Recipient: rfc822;list@local.test\r\nFinal-Recipient: rfc822; "
+                + "bob@local.test\r\nAction: delivered\r\nStatus: 2.0.0\r\n\r\n"), dsn);
+        assertTrue(dsn.contains("Content-Type: text/rfc822-headers\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + "From: Alice <alice@local.test>\r\n"), dsn);
+        assertFalse(dsn.contains("the body"), "RET=FULL is for failures: " + dsn);
+        // a remote sender: queued with the null sender, and delivered to its MX
+        q.reportDelivered("zoe@example.test", List.of("bob@local.test"), MessageSource.of(m), null);
+        awaitEmpty(q);
+        assertEquals("<> SIZE=" + peer.received.get(0).raw().length, peer.received.get(0).mailFrom());
+        assertEquals(List.of("zoe@example.test"), peer.received.get(0).rcptTo());
+        assertTrue(text(peer.received.get(0).raw()).contains("Action: delivered"));
+        // never to the null sender
+        q.reportDelivered("", List.of("bob@local.test"), MessageSource.of(m), null);
+        assertEquals(1, local.inbox.size());
+        assertTrue(q.list().isEmpty());
+    }
+
+    @Test
     void dsnParametersSurviveARestart() throws Exception {
         peer.offerDsn = true;
         peer.rcptReply = a -> "451 4.3.0 Try again later";

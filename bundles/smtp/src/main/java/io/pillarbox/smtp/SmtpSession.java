@@ -1390,6 +1390,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 perRecipient.add(worst == null ? DeliveryResult.failed(DeliveryResult.Status.UNKNOWN_RECIPIENT,
                         "no user") : worst);
             }
+            reportDelivered(t, perRecipient, source);
             if (lmtp) {
                 for (int i = 0; i < t.recipients.size(); i++) {
                     replies.add(replyFor(perRecipient.get(i), t, "<" + t.recipients.get(i).address() + "> "));
@@ -1420,6 +1421,42 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 t.spool.close();
                 t.spool = null;
             }
+        }
+    }
+
+    /**
+     * RFC 3461 6.2.2: as the final delivery agent, we owe a "delivered" notice to the sender for each local recipient
+     * whose NOTIFY asked for SUCCESS; the queue makes and sends it. Its failure never changes the replies: the message
+     * is delivered.
+     */
+    private void reportDelivered(Transaction t, List<DeliveryResult> perRecipient, MessageSource source) {
+        if (t.from.isEmpty()) {
+            return;
+        }
+        List<String> delivered = new ArrayList<>();
+        Map<String, DsnRequest.Recipient> params = new LinkedHashMap<>();
+        for (int i = 0; i < t.recipients.size(); i++) {
+            Recipient r = t.recipients.get(i);
+            java.util.Set<DsnRequest.Notify> notify = DsnRequest.Recipient.parseNotify(r.dsnNotify());
+            if (!r.remote() && !r.users().isEmpty() && perRecipient.get(i).delivered()
+                    && notify.contains(DsnRequest.Notify.SUCCESS) && params.put(r.address(),
+                    new DsnRequest.Recipient(notify, r.orcpt())) == null) {
+                delivered.add(r.address());
+            }
+        }
+        if (delivered.isEmpty()) {
+            return;
+        }
+        OutboundQueue queue = server.services().queue();
+        if (queue == null) {
+            LOG.info("SMTP {}: no outbound queue: no delivered notice to <{}> for {}", conn.id(), t.from, delivered);
+            return;
+        }
+        try {
+            queue.reportDelivered(t.from, delivered, Spool.skipping(source, t.returnPathLength),
+                    new DsnRequest(t.params.get("ENVID"), null, params));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("SMTP {}: the delivered notice for message {} to <{}> failed", conn.id(), t.id, t.from, e);
         }
     }
 

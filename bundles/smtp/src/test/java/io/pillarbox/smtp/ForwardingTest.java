@@ -32,6 +32,43 @@ class ForwardingTest extends SessionFixture {
     }
 
     @Test
+    void notifySuccessOnALocalDeliveryAsksTheQueueForADeliveredNotice() throws Exception {
+        services.bindQueue(queue);
+        mx("198.51.100.7");
+        ehlo("EHLO c");
+        t.expect("MAIL FROM:<stranger@outside.example> ENVID=E1", "250 2.1.0 .*");
+        t.expect("RCPT TO:<alice@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a+2Bb@example.org", "250 2.1.5 .*");
+        t.expect("RCPT TO:<bob@example.org> NOTIFY=FAILURE", "250 2.1.5 .*");
+        t.expect("RCPT TO:<fwd@example.org> NOTIFY=SUCCESS", "250 2.1.5 .*forwarded.*");
+        t.expect("DATA", "354 .*");
+        t.expectRaw("Subject: n\r\n\r\nnotify\r\n.\r\n", "250 2.0.0 Ok: queued as Q1");
+        assertEquals(1, queue.delivered.size());
+        RecordingQueue.Call c = queue.delivered.get(0);
+        assertEquals("stranger@outside.example", c.sender());
+        assertEquals(List.of("alice@example.org"), c.recipients(), "bob asked for no success notice; fwd is the "
+                + "queue's (its NOTIFY went on with the forwarded copy)");
+        assertEquals("E1", c.dsn().envelopeId());
+        assertEquals("rfc822;a+2Bb@example.org", c.dsn().recipient("alice@example.org").originalRecipient());
+        assertTrue(c.message().startsWith("Received: from c ([198.51.100.7])"), c.message());
+        assertTrue(c.message().contains("Subject: n\r\n"), c.message());
+        assertEquals(1, stores.inbox("alice@example.org").size());
+
+        // a failing notice changes nothing for the message; nor is anything asked for the null sender
+        queue.failWith = new java.io.IOException("sender unavailable");
+        t.expect("MAIL FROM:<stranger@outside.example>", "250 2.1.0 .*");
+        t.expect("RCPT TO:<alice@example.org> NOTIFY=SUCCESS", "250 2.1.5 .*");
+        t.expect("DATA", "354 .*");
+        t.expectRaw("Subject: n2\r\n\r\nnotify\r\n.\r\n", "250 2.0.0 Ok: delivered as .*");
+        queue.failWith = null;
+        t.expect("MAIL FROM:<>", "250 2.1.0 .*");
+        t.expect("RCPT TO:<alice@example.org> NOTIFY=SUCCESS", "250 2.1.5 .*");
+        t.expect("DATA", "354 .*");
+        t.expectRaw("Subject: n3\r\n\r\nnotify\r\n.\r\n", "250 2.0.0 Ok: delivered as .*");
+        assertEquals(1, queue.delivered.size());
+        assertEquals(3, stores.inbox("alice@example.org").size());
+    }
+
+    @Test
     void anUnauthenticatedMxClientReachesAForwardingAliasThroughOneEnqueue() throws Exception {
         services.bindQueue(queue);
         mx("198.51.100.7");

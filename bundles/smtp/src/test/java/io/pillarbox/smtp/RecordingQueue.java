@@ -39,6 +39,21 @@ final class RecordingQueue implements OutboundQueue {
         return "Q" + calls.size();
     }
 
+    /** The "delivered" notices asked for, recorded like the enqueued messages. */
+    final List<Call> delivered = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void reportDelivered(String sender, List<String> recipients, MessageSource message, DsnRequest dsn)
+            throws IOException {
+        if (failWith != null) {
+            throw failWith;
+        }
+        try (InputStream in = message.open()) {
+            delivered.add(new Call(sender, List.copyOf(recipients), new String(in.readAllBytes(),
+                    StandardCharsets.UTF_8), message.size(), dsn));
+        }
+    }
+
     @Override
     public List<QueuedMessage> list() {
         return List.of();

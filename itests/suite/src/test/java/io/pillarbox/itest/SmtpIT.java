@@ -474,6 +474,34 @@ public class SmtpIT extends PillarboxTestSupport {
     }
 
     @Test
+    public void notifySuccessBringsTheSenderADeliveredNotice() throws Exception {
+        // RFC 3461: the final delivery agent reports success when NOTIFY asks; the queue makes the report
+        await("the outbound queue", this::queuePresent);
+        int before = inbox(ALICE).size();
+        String marker = "notify-it-" + System.nanoTime();
+        try (LineClient l = LineClient.connect(mxPort)) {
+            reply(l);
+            assertTrue(call(l, "EHLO it.example").contains("DSN"));
+            assertReply("250 2.1.0", call(l, "MAIL FROM:<" + ALICE + "> ENVID=" + marker));
+            assertReply("250 2.1.5", call(l, "RCPT TO:<" + BOB + "> NOTIFY=SUCCESS,FAILURE"));
+            assertReply("354", call(l, "DATA"));
+            l.send("Subject: " + marker);
+            l.send("");
+            l.send("body");
+            assertReply("250 2.0.0", call(l, "."));
+            assertReply("221", call(l, "QUIT"));
+        }
+        String notice = new String(last(ALICE), StandardCharsets.UTF_8);
+        assertEquals(before + 1, inbox(ALICE).size());
+        assertTrue(notice, notice.contains("Subject: Successful Mail Delivery Report\r\n"));
+        assertTrue(notice, notice.contains("Original-Envelope-Id: " + marker + "\r\n"));
+        assertTrue(notice, notice.contains("Final-Recipient: rfc822; " + BOB + "\r\nAction: delivered\r\n"
+                + "Status: 2.0.0\r\n"));
+        assertTrue(notice, notice.contains("Subject: " + marker + "\r\n"));
+        assertFalse("the body is not returned", notice.contains("\r\nbody\r\n"));
+    }
+
+    @Test
     public void aPipelinedSession() throws Exception {
         int before = inbox(ALICE).size();
         int beforeBob = inbox(BOB).size();

@@ -40,6 +40,24 @@ public interface OutboundQueue {
         return enqueue(sender, recipients, message);
     }
 
+    /**
+     * Tells the sender that a message was delivered to local mailboxes (an RFC 3464 report with
+     * {@code Action: delivered}), for the recipients whose RFC 3461 {@code NOTIFY} asked for {@code SUCCESS}: the
+     * final delivery agent owes that notice (RFC 3461 6.2.2). The report is handed to the sender's mailbox or queued
+     * for a remote sender before this returns; nothing is sent to the null sender. Blocking: call on a worker
+     * thread. This default sends nothing.
+     *
+     * @param sender     the envelope sender
+     * @param recipients the recipients delivered, as the client named them
+     * @param message    the message (its header goes into the report)
+     * @param dsn        the message's parameters ({@code ENVID}; each recipient's {@code ORCPT})
+     * @throws IOException when the report could not be made or handed on (the message itself stays delivered)
+     * @since 1.2
+     */
+    default void reportDelivered(String sender, List<String> recipients, MessageSource message, DsnRequest dsn)
+            throws IOException {
+    }
+
     /** Every message in the queue, oldest first. */
     List<QueuedMessage> list();
 
