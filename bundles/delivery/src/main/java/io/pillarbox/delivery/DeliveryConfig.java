@@ -39,4 +39,24 @@ public @interface DeliveryConfig {
 
     @AttributeDefinition(name = "Lookup timeout (seconds)", description = "How long a realm lookup may take.")
     int lookupTimeoutSeconds() default 30;
+
+    @AttributeDefinition(name = "Sender Rewriting Scheme",
+            description = "Mail forwarded by an alias to another domain gets an SRS envelope sender of ours "
+                    + "(SRS0=hash=TT=their.domain=user@our.domain) so that SPF checks at the next server pass, and "
+                    + "bounces to such addresses go back to the original sender. Off: the original sender is kept.")
+    boolean srs() default true;
+
+    @AttributeDefinition(name = "SRS domain",
+            description = "The domain of rewritten senders (publish SPF for this server in it). Empty: the first "
+                    + "local domain.")
+    String srsDomain() default "";
+
+    @AttributeDefinition(name = "SRS address lifetime (days)",
+            description = "How long a rewritten sender is accepted back (for bounces).")
+    int srsMaxAgeDays() default 21;
+
+    @AttributeDefinition(name = ".srsSecret", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD,
+            description = "The key of the SRS hashes (at least 16 characters). Empty: a random key kept in "
+                    + "${karaf.data}/pillarbox/srs.secret. Several servers forwarding for one domain share it.")
+    String _srsSecret() default "";
 }

@@ -53,7 +53,13 @@ public final class LocalDeliveryImpl implements LocalDelivery {
 
     /** The configuration as plain values. */
     record Settings(List<String> domains, boolean bareAsIs, boolean lookupLocalPart, Path aliasesFile,
-                    String postmaster, String mailbox, long lookupTimeoutMillis) {
+                    String postmaster, String mailbox, long lookupTimeoutMillis, Srs srs) {
+
+        /** Without the Sender Rewriting Scheme. */
+        Settings(List<String> domains, boolean bareAsIs, boolean lookupLocalPart, Path aliasesFile, String postmaster,
+                 String mailbox, long lookupTimeoutMillis) {
+            this(domains, bareAsIs, lookupLocalPart, aliasesFile, postmaster, mailbox, lookupTimeoutMillis, null);
+        }
 
         static Settings of(DeliveryConfig c) {
             List<String> d = new ArrayList<>();
@@ -74,7 +80,34 @@ public final class LocalDeliveryImpl implements LocalDelivery {
             return new Settings(List.copyOf(d), !"first-domain".equalsIgnoreCase(c.bareUsers().strip()),
                     c.lookupLocalPart(), file.isEmpty() ? null : Path.of(file),
                     c.postmaster() == null ? "" : c.postmaster().strip(), mailbox,
-                    Math.max(1, c.lookupTimeoutSeconds()) * 1000L);
+                    Math.max(1, c.lookupTimeoutSeconds()) * 1000L, srs(c, d));
+        }
+
+        private static Srs srs(DeliveryConfig c, List<String> domains) {
+            String domain = c.srsDomain() == null || c.srsDomain().isBlank()
+                    ? (domains.isEmpty() ? "" : domains.get(0)) : c.srsDomain().strip();
+            if (!c.srs() || domain.isEmpty() || domain.equals("localhost")) {
+                // localhost is no domain the rest of the world can send bounces to
+                return null;
+            }
+            byte[] secret;
+            String configured = c._srsSecret() == null ? "" : c._srsSecret().strip();
+            if (!configured.isEmpty()) {
+                secret = configured.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } else {
+                Path f = Path.of(System.getProperty("karaf.data", "data"), "pillarbox", "srs.secret");
+                try {
+                    secret = Srs.secretFile(f);
+                } catch (java.io.IOException | IllegalArgumentException e) {
+                    LOG.error("SRS is off: cannot read or create its secret {}: {}", f, e.toString());
+                    return null;
+                }
+            }
+            if (secret.length < 16) {
+                LOG.error("SRS is off: its secret (.srsSecret) is shorter than 16 characters");
+                return null;
+            }
+            return new Srs(secret, domain, c.srsMaxAgeDays(), java.time.Clock.systemUTC());
         }
     }
 
@@ -112,8 +145,8 @@ public final class LocalDeliveryImpl implements LocalDelivery {
                 }
             });
         }
-        LOG.info("Local delivery: domains {}, aliases {}, postmaster {}", s.domains(), s.aliasesFile(),
-                s.postmaster().isEmpty() ? "(default)" : s.postmaster());
+        LOG.info("Local delivery: domains {}, aliases {}, postmaster {}, SRS {}", s.domains(), s.aliasesFile(),
+                s.postmaster().isEmpty() ? "(default)" : s.postmaster(), s.srs() == null ? "off" : s.srs().domain());
     }
 
     /** The local domains, the primary one first. */
@@ -126,6 +159,20 @@ public final class LocalDeliveryImpl implements LocalDelivery {
     }
 
     // ---- resolution -------------------------------------------------------------------------------------------------
+
+    @Override
+    public String forwardingSender(String sender) {
+        Srs srs = settings.srs();
+        if (srs == null || sender == null || sender.isEmpty()) {
+            return sender;
+        }
+        int at = sender.lastIndexOf('@');
+        if (at < 0 || isLocalDomain(sender.substring(at + 1))) {
+            // our own users' mail passes our SPF as it is
+            return sender;
+        }
+        return srs.forward(sender);
+    }
 
     @Override
     public Resolution resolve(String address) {
@@ -188,6 +235,15 @@ public final class LocalDeliveryImpl implements LocalDelivery {
             return Resolution.Kind.UNKNOWN_USER;
         }
         String full = local + "@" + domain;
+        if (s.srs() != null && Srs.isSrs(local)) {
+            // a rewritten sender of ours (a bounce to forwarded mail, mostly): back to the original sender
+            String original = s.srs().reverse(local);
+            if (original == null) {
+                LOG.info("SRS address {} refused: not ours, altered, or older than its lifetime", full);
+                return Resolution.Kind.UNKNOWN_USER;
+            }
+            return targets(full, List.of(original), s, al, depth, seen, users);
+        }
         List<String> targets = al.get(full);
         if (!targets.isEmpty()) {
             return targets(full, targets, s, al, depth, seen, users);

@@ -1307,8 +1307,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                         t.from, hops);
                 return replies;
             }
-            // relayed recipients and the remote targets of forwarding aliases: one enqueue, with their DSN parameters
+            // relayed recipients and the remote targets of forwarding aliases, with their DSN parameters: one
+            // enqueue, or two when forwarded copies get a rewritten (SRS) sender
             List<String> remote = new ArrayList<>();
+            List<String> forwarded = new ArrayList<>();
             Map<String, DsnRequest.Recipient> dsnRecipients = new LinkedHashMap<>();
             java.util.Set<String> remoteKeys = new java.util.HashSet<>();
             for (Recipient r : t.recipients) {
@@ -1319,7 +1321,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
                 for (String f : r.forwards()) {
                     if (remoteKeys.add(f.toLowerCase(Locale.ROOT))) {
-                        remote.add(f);
+                        forwarded.add(f);
                         // RFC 3461 6.2: an expanded alias keeps the original recipient
                         dsnRecipients.put(f, new DsnRequest.Recipient(notify, r.orcpt() != null ? r.orcpt()
                                 : (Envelope.isAscii(r.address()) ? "rfc822;" : "utf-8;") + Hops.xtext(r.address())));
@@ -1327,7 +1329,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
             }
             String queueId = null;
-            if (!remote.isEmpty()) {
+            if (!remote.isEmpty() || !forwarded.isEmpty()) {
                 OutboundQueue queue = server.services().queue();
                 String failure;
                 if (queue == null) {
@@ -1337,8 +1339,25 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                         String ret = t.params.get("RET");
                         DsnRequest dsn = new DsnRequest(t.params.get("ENVID"),
                                 ret == null ? null : DsnRequest.Return.valueOf(ret), dsnRecipients);
-                        queueId = queue.enqueue(t.from, List.copyOf(remote),
-                                Spool.skipping(source, t.returnPathLength), dsn);
+                        String forwardSender = forwarded.isEmpty() ? t.from
+                                : server.delivery().forwardingSender(t.from);
+                        if (forwardSender.equals(t.from)) {
+                            remote.addAll(forwarded);
+                            forwarded.clear();
+                        }
+                        if (!remote.isEmpty()) {
+                            queueId = queue.enqueue(t.from, List.copyOf(remote),
+                                    Spool.skipping(source, t.returnPathLength), dsn);
+                        }
+                        if (!forwarded.isEmpty()) {
+                            // a failure here after the first enqueue: the client's retry may send those again,
+                            // as with any partial failure (docs/SMTP.md)
+                            String id = queue.enqueue(forwardSender, List.copyOf(forwarded),
+                                    Spool.skipping(source, t.returnPathLength), dsn);
+                            queueId = queueId == null ? id : queueId;
+                            LOG.info("SMTP {}: message {} forwarded to {} with sender <{}> (SRS) as {}", conn.id(),
+                                    t.id, forwarded, forwardSender, id);
+                        }
                         failure = null;
                     } catch (IOException | RuntimeException e) {
                         LOG.warn("SMTP {}: the outbound queue did not take message {} from <{}> for {}", conn.id(),

@@ -18,4 +18,13 @@ public final class DeliveryAccess {
         return new LocalDeliveryImpl(auth, stores, new LocalDeliveryImpl.Settings(domains, true, true, aliases,
                 postmaster, "INBOX", 10_000));
     }
+
+    /** With the Sender Rewriting Scheme in {@code srsDomain}, under a fixed secret. */
+    public static LocalDelivery createWithSrs(Authenticator auth, MailStores stores, List<String> domains,
+                                              Path aliases, String postmaster, String srsDomain) {
+        Srs srs = new Srs("sixteen bytes or more of test secret".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                srsDomain, 21, java.time.Clock.systemUTC());
+        return new LocalDeliveryImpl(auth, stores, new LocalDeliveryImpl.Settings(domains, true, true, aliases,
+                postmaster, "INBOX", 10_000, srs));
+    }
 }

@@ -69,6 +69,47 @@ class ForwardingTest extends SessionFixture {
     }
 
     @Test
+    void withSrsForwardedCopiesGetARewrittenSenderAndRelayedOnesKeepTheirs() throws Exception {
+        delivery = io.pillarbox.delivery.DeliveryAccess.createWithSrs(auth, stores, List.of("example.org"),
+                dir.resolve("aliases"), "alice@example.org", "example.org");
+        services.bindQueue(queue);
+        settings = settings.withRelay(Networks.parse(List.of("192.0.2.0/24")), true);
+        mx("192.0.2.9");
+        ehlo("EHLO c");
+        t.expect("MAIL FROM:<app@partner.example>", "250 2.1.0 .*");
+        t.expect("RCPT TO:<fwd@example.org>", "250 2.1.5 .*forwarded.*");
+        t.expect("RCPT TO:<someone@elsewhere.example>", "250 2.1.5 .*relayed.*");
+        t.expect("RCPT TO:<carol@example.org>", "250 2.1.5 .*");
+        t.expect("DATA", "354 .*");
+        t.expectRaw("Subject: srs\r\n\r\nbody\r\n.\r\n", "250 2.0.0 Ok: queued as Q1");
+        assertEquals(2, queue.calls.size());
+        assertEquals("app@partner.example", queue.calls.get(0).sender());
+        assertEquals(List.of("someone@elsewhere.example"), queue.calls.get(0).recipients());
+        RecordingQueue.Call fwd = queue.calls.get(1);
+        assertTrue(fwd.sender().matches("SRS0=[A-Z2-7]{5}=[A-Z2-7]{2}=partner\\.example=app@example\\.org"),
+                fwd.sender());
+        assertEquals(List.of("Alice@Elsewhere.net"), fwd.recipients());
+        assertEquals(fwd.message(), queue.calls.get(0).message());
+        assertTrue(inbox("carol@example.org", 0).startsWith("Return-Path: <app@partner.example>\r\n"),
+                "local copies keep the sender");
+        // the bounce to the rewritten sender, from anyone, is forwarded to the original sender with <>
+        mx("198.51.100.7");
+        ehlo("EHLO far");
+        t.expect("MAIL FROM:<>", "250 2.1.0 .*");
+        t.expect("RCPT TO:<" + fwd.sender() + ">", "250 2.1.5 .*forwarded.*");
+        t.expect("DATA", "354 .*");
+        t.expectRaw("Subject: bounce\r\n\r\nno such user\r\n.\r\n", "250 2.0.0 Ok: queued as Q3");
+        assertEquals("", queue.calls.get(2).sender());
+        assertEquals(List.of("app@partner.example"), queue.calls.get(2).recipients());
+        // a sender of ours is not rewritten: one enqueue
+        t.expect("MAIL FROM:<bob@example.org>", "250 2.1.0 .*");
+        t.expect("RCPT TO:<fwd@example.org>", "250 2.1.5 .*forwarded.*");
+        t.expect("DATA", "354 .*");
+        t.expectRaw("Subject: own\r\n\r\nbody\r\n.\r\n", "250 2.0.0 Ok: queued as Q4");
+        assertEquals("bob@example.org", queue.calls.get(3).sender());
+    }
+
+    @Test
     void anUnauthenticatedMxClientReachesAForwardingAliasThroughOneEnqueue() throws Exception {
         services.bindQueue(queue);
         mx("198.51.100.7");

@@ -376,6 +376,64 @@ public class QueueIT extends PillarboxTestSupport {
     }
 
     @Test
+    public void srsRewritesTheSenderOfForwardedMailAndItsBounceFindsTheWayBack() throws Exception {
+        org.osgi.service.cm.Configuration c = cm.getConfiguration("io.pillarbox.delivery", null);
+        Dictionary<String, Object> old = c.getProperties();
+        Dictionary<String, Object> p = new Hashtable<>();
+        for (java.util.Enumeration<String> e = old.keys(); e.hasMoreElements(); ) {
+            String k = e.nextElement();
+            p.put(k, old.get(k));
+        }
+        p.put("localDomains", new String[] {"localhost", "srs-it.test"});
+        p.put("srs", true);
+        p.put("srsDomain", "srs-it.test");
+        c.update(p);
+        try {
+            await("SRS switched on", () -> {
+                io.pillarbox.api.delivery.LocalDelivery d = service(bc, io.pillarbox.api.delivery.LocalDelivery.class);
+                return d != null && d.forwardingSender("x@example.test").startsWith("SRS0=");
+            });
+            shell("mail:alias-add srs-fwd@localhost srs-target@example.test");
+            await("the alias read", () -> service(bc, io.pillarbox.api.delivery.LocalDelivery.class)
+                    .resolve("srs-fwd@localhost").remoteTargets().contains("srs-target@example.test"));
+            byte[] body = ("From: someone@example.test\r\nTo: srs-fwd@localhost\r\nSubject: srs\r\n\r\n"
+                    + "forwarded with SRS\r\n").getBytes(StandardCharsets.UTF_8);
+            try (LineClient l = LineClient.connect(mxPort)) {
+                assertReply("220 ", reply(l));
+                assertReply("250", call(l, "EHLO example.test"));
+                assertReply("250 2.0.0", send(l, "<someone@example.test>", List.of("<srs-fwd@localhost>"), body));
+                assertReply("221", call(l, "QUIT"));
+            }
+            Peer.Received r = awaitReceived("srs-target@example.test");
+            String srs = r.mailFrom.substring(1, r.mailFrom.indexOf('>'));
+            assertTrue(r.mailFrom, srs.matches("SRS0=[A-Z2-7]{5}=[A-Z2-7]{2}=example\\.test=someone@srs-it\\.test"));
+            byte[] got = r.unstuffed();
+            assertArrayEquals(body, Arrays.copyOfRange(got, got.length - body.length, got.length));
+
+            // the next server bounces it to the rewritten sender: back to the original sender, with the null sender
+            byte[] bounce = ("From: MAILER-DAEMON@example.test\r\nSubject: Undelivered\r\n\r\nsrs bounce "
+                    + System.nanoTime() + "\r\n").getBytes(StandardCharsets.UTF_8);
+            try (LineClient l = LineClient.connect(mxPort)) {
+                assertReply("220 ", reply(l));
+                assertReply("250", call(l, "EHLO example.test"));
+                assertReply("250", call(l, "MAIL FROM:<>"));
+                // an address made up to look like ours is refused
+                assertReply("550", call(l, "RCPT TO:<SRS0=AAAAA=AA=example.test=victim@srs-it.test>"));
+                assertReply("250", call(l, "RSET"));
+                assertReply("250 2.0.0", send(l, "<>", List.of("<" + srs + ">"), bounce));
+                assertReply("221", call(l, "QUIT"));
+            }
+            Peer.Received back = awaitReceived("someone@example.test");
+            assertTrue(back.mailFrom, back.mailFrom.startsWith("<> "));
+            byte[] b = back.unstuffed();
+            assertArrayEquals(bounce, Arrays.copyOfRange(b, b.length - bounce.length, b.length));
+        } finally {
+            shell("mail:alias-del srs-fwd@localhost");
+            c.update(old);
+        }
+    }
+
+    @Test
     public void dsnParametersShapeTheBounce() throws Exception {
         peer.rejected.add("full@example.test");
         peer.rejected.add("never@example.test");

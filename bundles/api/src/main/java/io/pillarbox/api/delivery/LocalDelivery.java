@@ -25,4 +25,16 @@ public interface LocalDelivery {
      * @param mailbox   the target mailbox, normally {@code INBOX}
      */
     DeliveryResult deliver(String recipient, String mailbox, MessageSource message);
+
+    /**
+     * The envelope sender for a copy of a message from {@code sender} that an alias forwards to a remote address.
+     * With the Sender Rewriting Scheme, a sender in another domain becomes an address of ours that {@link #resolve}
+     * leads back to it, so that the next server's SPF check is about our domain and bounces still reach the
+     * sender. The null sender ({@code ""}) stays as it is. This default keeps every sender.
+     *
+     * @since 1.2
+     */
+    default String forwardingSender(String sender) {
+        return sender;
+    }
 }
