@@ -28,7 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Linux PAM, as the UW IMAP server did: the user must exist as a system user ({@code getpwnam}, so NSS sources such
  * as sssd count too) with a uid of at least {@code minUid} (root and system accounts are not mail users), then
  * {@code pam_authenticate} and {@code pam_acct_mgmt} run against {@code /etc/pam.d/<service>} (default
- * {@code pillarbox}). The user's home directory becomes the mail location.
+ * {@code pillarbox}). The user's home directory becomes the mail location (unless {@code homeIsMailLocation} is
+ * off; it is an attribute {@code home} either way).
  * <p>
  * PAM's own failure delay is switched off ({@code PAM_FAIL_DELAY}): the authenticator delays failed logins itself,
  * without holding a thread. Calls are serialised by default, as some PAM modules are not thread-safe.
@@ -52,6 +53,11 @@ public class PamRealm implements AuthRealm {
         @AttributeDefinition(description = "Run one PAM conversation at a time (some modules are not thread-safe)")
         boolean serialize() default true;
 
+        @AttributeDefinition(description = "The home directory is the user's mail location (the Maildir store "
+                + "uses home/Maildir, as Dovecot does); off: the store's own mailLocation template applies, e.g. "
+                + "/var/vmail/{user}/Maildir, so mail can live outside the users' homes")
+        boolean homeIsMailLocation() default true;
+
         @AttributeDefinition(name = "service.ranking", description = "Order among realms (highest asked first)")
         int service_ranking() default -20;
 
@@ -71,6 +77,7 @@ public class PamRealm implements AuthRealm {
     private volatile int minUid = 1000;
     private volatile boolean serialize = true;
     private volatile String name = "pam";
+    private volatile boolean homeIsMailLocation = true;
     private final ReentrantLock lock = new ReentrantLock();
 
     public PamRealm() {
@@ -82,12 +89,19 @@ public class PamRealm implements AuthRealm {
         this.minUid = minUid;
     }
 
+    /** For tests: whether the home directory is the mail location. */
+    PamRealm homeIsMailLocation(boolean on) {
+        this.homeIsMailLocation = on;
+        return this;
+    }
+
     @Activate
     @Modified
     void activate(Config c) {
         service = c.service() == null || c.service().isBlank() ? "pillarbox" : c.service().trim();
         minUid = c.minUid();
         serialize = c.serialize();
+        homeIsMailLocation = c.homeIsMailLocation();
         name = c.pillarbox_realm() == null || c.pillarbox_realm().isBlank() ? "pam" : c.pillarbox_realm().trim();
         LOG.info("PAM realm {} uses /etc/pam.d/{} (uid >= {})", name, service, minUid);
     }
@@ -127,7 +141,7 @@ public class PamRealm implements AuthRealm {
         if (home != null) {
             attrs.put("home", home);
         }
-        return new MailPrincipal(u.name(), u.name(), null, name, home, null, attrs);
+        return new MailPrincipal(u.name(), u.name(), null, name, homeIsMailLocation ? home : null, null, attrs);
     }
 
     @Override

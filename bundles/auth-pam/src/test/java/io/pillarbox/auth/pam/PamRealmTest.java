@@ -118,5 +118,9 @@ class PamRealmTest extends AuthRealmContract {
         assertEquals("/var/mail/" + USER, p.mailLocation());
         assertTrue(Integer.parseInt(p.attributes().get("uid")) >= 1000);
         assertEquals(p, realm.lookup(USER).orElseThrow());
+        // mail outside the homes: no mail location of the realm's, so the store's template applies
+        MailPrincipal q = new PamRealm(SERVICE, 1000).homeIsMailLocation(false).lookup(USER).orElseThrow();
+        assertEquals(null, q.mailLocation());
+        assertEquals("/var/mail/" + USER, q.attributes().get("home"));
     }
 }
