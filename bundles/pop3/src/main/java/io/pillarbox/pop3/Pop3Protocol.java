@@ -33,6 +33,9 @@ public final class Pop3Protocol implements ProtocolHandlerFactory {
     private final MailStores stores;
     /** Shared by every configuration of this service, so that a configuration change keeps the locks. */
     private final MaildropLocks locks = new MaildropLocks();
+
+    /** Likewise, so that a configuration change does not read every maildrop again. */
+    private final ServedSizes sizes = new ServedSizes();
     private final SessionTrace trace = Pop3Server.newTrace();
     private volatile Pop3Server server;
 
@@ -55,7 +58,7 @@ public final class Pop3Protocol implements ProtocolHandlerFactory {
     void modified(Pop3Config config) {
         trace.users(java.util.Arrays.asList(config.traceUsers()));
         server = new Pop3Server(Pop3Settings.of(config, localHostName()), authenticator, sasl, stores, locks, trace,
-                this::metrics);
+                this::metrics, sizes);
     }
 
     /** The metrics service, or {@link MailMetrics#NONE} while there is none. */

@@ -99,6 +99,8 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
     private List<MessageInfo> messages = List.of();
     /** The UIDL of each message, fixed at login like the list. */
     private String[] uidls = new String[0];
+    /** The messages' sizes as sent (CRLF line ends), for STAT, LIST and RETR; see {@link ServedSizes}. */
+    private long[] sizes = new long[0];
     private boolean[] deleted = new boolean[0];
     private boolean[] retrieved = new boolean[0];
     private final long started = System.nanoTime();
@@ -900,11 +902,13 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         StoreSession s = null;
         Mailbox b = null;
         List<MessageInfo> list;
+        long[] sent;
         try {
             s = server.stores().open(p, () -> bye("-ERR [SYS/TEMP] Mail store no longer available"));
             b = s.open(StoreSession.INBOX, false);
             list = List.copyOf(b.messages());
             uidls = uidls(list, b.uidValidity(), b.pop3Uidls());
+            sent = server.sizes().sizes(p.user(), b, list);
         } catch (StoreException | RuntimeException e) {
             if (b != null) {
                 b.close();
@@ -924,6 +928,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             lock = l;
         }
         messages = list;
+        sizes = sent;
         deleted = new boolean[list.size()];
         retrieved = new boolean[list.size()];
         state = State.TRANSACTION;
@@ -946,7 +951,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         long total = 0;
         for (int i = 0; i < messages.size(); i++) {
             if (!withoutDeleted || !deleted[i]) {
-                total += messages.get(i).size();
+                total += sizes[i];
             }
         }
         return total;
@@ -996,7 +1001,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
             int i = message(arg);
             if (i >= 0) {
                 good();
-                reply("+OK " + (i + 1) + " " + messages.get(i).size());
+                reply("+OK " + (i + 1) + " " + sizes[i]);
             }
             return true;
         }
@@ -1004,7 +1009,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             if (!deleted[i]) {
-                lines.add((i + 1) + " " + messages.get(i).size());
+                lines.add((i + 1) + " " + sizes[i]);
             }
         }
         multi("+OK " + lines.size() + " messages (" + totalSize(true) + " octets)", lines);
@@ -1064,7 +1069,7 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         }
         good();
         MessageInfo m = messages.get(i);
-        if (!send(m, "+OK " + m.size() + " octets", -1, () -> timer.increment(MailMetrics.MESSAGES_RETRIEVED))) {
+        if (!send(m, "+OK " + sizes[i] + " octets", -1, () -> timer.increment(MailMetrics.MESSAGES_RETRIEVED))) {
             return true;
         }
         if (!retrieved[i]) {

@@ -341,7 +341,37 @@ class Pop3SessionTest {
         append("alice", "Subject: raw\n\nline one\n.dot\nno end");
         try (Pop3Tester t = session()) {
             t.login("alice", "secret");
-            assertEquals("+OK 34 octets\r\nSubject: raw\r\n\r\nline one\r\n..dot\r\nno end\r\n.\r\n", t.send("RETR 3"));
+            // 34 octets stored, 4 of them bare LFs sent as CRLF: 38 octets sent (RFC 1939 section 11)
+            assertEquals("+OK 38 octets\r\nSubject: raw\r\n\r\nline one\r\n..dot\r\nno end\r\n.\r\n", t.send("RETR 3"));
+        }
+    }
+
+    /**
+     * A message a store keeps with bare LFs (an IMAP APPEND of a file with LF line ends) is sent with CRLF: STAT,
+     * LIST and RETR must count the octets sent, not the octets stored. fetchmail and curl fetched such a message with
+     * a LIST size six octets short of what RETR then sent.
+     */
+    @Test
+    void sizesCountBareLfsAsTheyAreSentWithCrlf() throws Exception {
+        String lf = "From: lf@example.org\nSubject: lf only\n\nline1\n.dotline\r\nline3\n";
+        append("alice", lf);
+        long sent = lf.length() + 5; // five bare LFs, one CRLF already
+        long total = MSG1.length() + MSG2.length() + sent;
+        for (int login = 0; login < 2; login++) { // the second from what the first learnt
+            try (Pop3Tester t = session()) {
+                t.expect("USER alice", "\\+OK");
+                t.expect("PASS secret", "\\+OK Logged in; maildrop has 3 messages \\(" + total + " octets\\)");
+                t.expect("STAT", "\\+OK 3 " + total);
+                t.expect("LIST", "\\+OK 3 messages \\(" + total + " octets\\)",
+                        "1 " + MSG1.length(), "2 " + MSG2.length(), "3 " + sent, "\\.");
+                t.expect("LIST 3", "\\+OK 3 " + sent);
+                String out = t.send("RETR 3");
+                assertTrue(out.startsWith("+OK " + sent + " octets\r\n"), out);
+                String message = unstuff(out);
+                assertEquals(lf.replace("\r\n", "\n").replace("\n", "\r\n"), message);
+                assertEquals(sent, message.getBytes(StandardCharsets.UTF_8).length);
+                t.expect("QUIT", "\\+OK .*");
+            }
         }
     }
 
