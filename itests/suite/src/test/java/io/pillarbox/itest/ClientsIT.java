@@ -187,13 +187,22 @@ public class ClientsIT extends PillarboxTestSupport {
             s.append(StoreSession.INBOX, MessageSource.of(a), Set.of(), null);
             s.append(StoreSession.INBOX, MessageSource.of(b), Set.of(), null);
         }
+        // a file with LF line ends, appended over IMAP by curl: the store keeps it as given, POP3 sends it with CRLF
+        String lf = "From: c@example.org\nSubject: pop three, LF only\n\nthird\n.dot\nend\n";
+        Path file = Files.writeString(Files.createTempFile("curl-lf", ".eml"), lf);
+        curl(user, "imap://127.0.0.1:" + imapPort + "/INBOX", "-T", file.toString());
+        byte[] c = crlf(lf);
         String base = "pop3://127.0.0.1:" + pop3Port + "/";
         String list = new String(curl(user, base).stdout, StandardCharsets.UTF_8).replace("\r\n", "\n");
-        assertEquals("1 " + a.length + "\n2 " + b.length + "\n", list);
+        // the sizes are the octets RETR sends (RFC 1939 section 11), also for the LF-only message
+        assertEquals("1 " + a.length + "\n2 " + b.length + "\n3 " + c.length + "\n", list);
         assertArrayEquals(a, curl(user, base + "1").stdout);
         // RETR over STARTTLS, the certificate checked
         assertArrayEquals(b, curl(user, base + "2", "--ssl-reqd", "--cacert", certificate().getPath()).stdout);
-        assertEquals("keep: RETR deletes nothing", 2, messages(user, StoreSession.INBOX).size());
+        Result retr = curl(user, base + "3", "-v");
+        assertArrayEquals(c, retr.stdout);
+        assertTrue(retr.stderr, retr.stderr.contains("< +OK " + c.length + " octets"));
+        assertEquals("keep: RETR deletes nothing", 3, messages(user, StoreSession.INBOX).size());
     }
 
     @Test
@@ -384,8 +393,12 @@ public class ClientsIT extends PillarboxTestSupport {
         assertEquals(Set.of(pushedUid), maildir(local.resolve("INBOX")).keySet());
         assertEquals("other folders untouched", 1, messages(MBSYNC, "Lists").size());
 
-        // 5. one more sync changes nothing
-        mbsync(dir, rc);
+        // 5. one more sync changes nothing; this one logs in with SCRAM-SHA-256 (Cyrus SASL's, not PLAIN)
+        assertTrue("mbsync's SCRAM comes from Cyrus SASL's plugin: install the Debian package 'libsasl2-modules'",
+                cyrusScram());
+        Files.writeString(rc, Files.readString(rc).replace("AuthMechs PLAIN", "AuthMechs SCRAM-SHA-256"));
+        String scram = mbsync(dir, rc);
+        assertTrue(scram, scram.contains("SASL mechanism SCRAM-SHA-256"));
         assertEquals(1, messages(MBSYNC, StoreSession.INBOX).size());
         assertEquals(Set.of(pushedUid), maildir(local.resolve("INBOX")).keySet());
     }
@@ -526,7 +539,7 @@ public class ClientsIT extends PillarboxTestSupport {
     }
 
     /** One mbsync run of the whole channel; it must succeed without errors or warnings. */
-    private static void mbsync(Path dir, Path rc) throws Exception {
+    private static String mbsync(Path dir, Path rc) throws Exception {
         Result r = runIn(dir, Map.of("HOME", dir.toString()), tool("mbsync", "isync"), "-c", rc.toString(), "-V",
                 "pillarbox");
         String all = r.all();
@@ -534,6 +547,15 @@ public class ClientsIT extends PillarboxTestSupport {
         for (String line : all.split("\n")) {
             String l = line.toLowerCase(java.util.Locale.ROOT);
             assertFalse("mbsync complained: " + line + "\n" + all, l.contains("error") || l.contains("warning"));
+        }
+        return all;
+    }
+
+    /** Whether Cyrus SASL's SCRAM plugin is installed (Debian package libsasl2-modules, any architecture). */
+    private static boolean cyrusScram() throws IOException {
+        Path lib = Path.of("/usr/lib");
+        try (Stream<Path> dirs = Files.list(lib)) {
+            return Stream.concat(Stream.of(lib), dirs).anyMatch(d -> Files.exists(d.resolve("sasl2/libscram.so.2")));
         }
     }
 
