@@ -21,8 +21,8 @@ import java.util.TreeMap;
 
 @Parsing(HelpShortcut.class)
 @Command(scope = "mail", name = "user-show", description = "Shows what the realms say of a user (realm, mail location, "
-        + "store, attributes such as quota), their mailboxes' totals, open sessions and last login (time, protocol, "
-        + "client address).")
+        + "store, attributes such as quota rules), their mailboxes' totals, quota usage, open sessions and last login "
+        + "(time, protocol, client address).")
 @Service
 public class UserShowCommand implements Action {
 
@@ -75,6 +75,7 @@ public class UserShowCommand implements Action {
             rows.put("mailboxes", String.valueOf(list.size()));
             rows.put("messages", messages + " (" + unseen + " unseen)");
             rows.put("size", size + " (" + MailboxOps.size(size) + ")");
+            rows.put("quota", quota(s.quota()));
         } catch (Exception e) {
             rows.put("store error", String.valueOf(e.getMessage()));
         }
@@ -89,6 +90,30 @@ public class UserShowCommand implements Action {
         rows.forEach((k, v) -> t.row(k, v));
         t.print(System.out, noFormat);
         return null;
+    }
+
+    /** {@code 12.0 MB of 1.0 GB (1%), 30 of 1000 messages (3%)}, {@code none}, or {@code unknown}. */
+    static String quota(io.pillarbox.api.store.Quota q) {
+        if (q == null) {
+            return "unknown (the store routing keeps none)";
+        }
+        if (!q.limited()) {
+            return "none";
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        if (q.storageLimit() != io.pillarbox.api.store.Quota.UNLIMITED) {
+            parts.add(MailboxOps.size(q.storage()) + " of " + MailboxOps.size(q.storageLimit()) + " ("
+                    + percent(q.storage(), q.storageLimit()) + ")");
+        }
+        if (q.messageLimit() != io.pillarbox.api.store.Quota.UNLIMITED) {
+            parts.add(q.messages() + " of " + q.messageLimit() + " messages ("
+                    + percent(q.messages(), q.messageLimit()) + ")");
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String percent(long used, long limit) {
+        return limit == 0 ? "full" : (used * 100 / limit) + "%";
     }
 
     /** {@code <time> via <protocol> from <remote>}, or {@code never (since <time>)}. */

@@ -501,6 +501,96 @@ public class SmtpIT extends PillarboxTestSupport {
         assertFalse("the body is not returned", notice.contains("\r\nbody\r\n"));
     }
 
+    /** An IMAP exchange: sends the lines, reads until the tagged reply of {@code tag}; all lines read. */
+    private static List<String> imap(LineClient l, String tag, String... lines) throws IOException {
+        for (String line : lines) {
+            l.send(line);
+        }
+        List<String> got = new java.util.ArrayList<>();
+        String line;
+        while ((line = l.read()) != null) {
+            got.add(line);
+            if (line.startsWith(tag + " ")) {
+                break;
+            }
+        }
+        return got;
+    }
+
+    @Test
+    public void overQuotaMailIsRefusedBySmtpLmtpAndImapAppend() throws Exception {
+        // a server-wide quota in Dovecot's syntax that every user of this container is over at once
+        org.osgi.service.cm.Configuration c = cm.getConfiguration("io.pillarbox.stores", null);
+        Dictionary<String, Object> old = c.getProperties();
+        Dictionary<String, Object> p = new Hashtable<>();
+        if (old != null) {
+            for (java.util.Enumeration<String> e = old.keys(); e.hasMoreElements(); ) {
+                String k = e.nextElement();
+                p.put(k, old.get(k));
+            }
+        }
+        p.put("quotaRules", new String[] {"*:bytes=100"});
+        c.update(p);
+        try {
+            await("the quota in force", () -> {
+                try (io.pillarbox.api.store.StoreSession s = stores.open(principal(BOB), () -> { })) {
+                    io.pillarbox.api.store.Quota q = s.quota();
+                    return q != null && q.storageLimit() == 100;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            int before = inbox(BOB).size();
+            try (LineClient l = LineClient.connect(mxPort)) {
+                reply(l);
+                call(l, "EHLO quota.example");
+                assertReply("250 2.1.0", call(l, "MAIL FROM:<someone@example.com>"));
+                assertReply("250 2.1.5", call(l, "RCPT TO:<" + BOB + ">"));
+                assertReply("354", call(l, "DATA"));
+                l.send("Subject: too much");
+                l.send("");
+                l.send("body");
+                assertReply("552 5.2.2", call(l, "."));
+            }
+            try (LineClient l = LineClient.connect(lmtpPort)) {
+                reply(l);
+                call(l, "LHLO quota.example");
+                assertReply("250", call(l, "MAIL FROM:<someone@example.com>"));
+                assertReply("250", call(l, "RCPT TO:<" + BOB + ">"));
+                assertReply("354", call(l, "DATA"));
+                l.send("Subject: too much");
+                l.send("");
+                assertReply("552 5.2.2", call(l, "."));
+            }
+            assertEquals(before, inbox(BOB).size());
+            try (LineClient l = LineClient.connect(imapPort)) {
+                l.read();
+                List<String> login = imap(l, "a", "a LOGIN " + BOB + " " + PASSWORD);
+                assertTrue(login.toString(), login.get(login.size() - 1).startsWith("a OK"));
+                String msg = "Subject: x\r\n\r\n" + "an append over the quota ".repeat(8) + "\r\n";
+                // the literal (LITERAL+) ends with the message's last CRLF; then the CRLF that ends the command
+                List<String> append = imap(l, "b", "b APPEND INBOX {" + msg.length() + "+}",
+                        msg.substring(0, msg.length() - 2), "");
+                assertTrue(append.toString(), append.get(append.size() - 1).startsWith("b NO [OVERQUOTA]"));
+                imap(l, "c", "c LOGOUT");
+            }
+            assertEquals(before, inbox(BOB).size());
+        } finally {
+            if (old == null) {
+                c.delete();
+            } else {
+                c.update(old);
+            }
+            await("the quota lifted", () -> {
+                try (io.pillarbox.api.store.StoreSession s = stores.open(principal(BOB), () -> { })) {
+                    return !s.quota().limited();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
     @Test
     public void aPipelinedSession() throws Exception {
         int before = inbox(ALICE).size();

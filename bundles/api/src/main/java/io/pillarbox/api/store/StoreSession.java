@@ -116,6 +116,18 @@ public interface StoreSession extends AutoCloseable {
         throw new StoreException(StoreException.Reason.NOT_ALLOWED, "this store cannot append with a given UID");
     }
 
+    /**
+     * The user's quota: usage over all their mailboxes and the limits that apply, or {@code null} when nothing keeps
+     * a quota for this session (the default; Pillarbox's store routing, which hands out the sessions protocols use,
+     * always answers). A limited quota is enforced by {@link #append} and {@link Mailbox#copy}, which fail with
+     * {@link StoreException.Reason#OVER_QUOTA} rather than go over it; removing, moving and flagging always work.
+     *
+     * @since 1.4
+     */
+    default Quota quota() throws StoreException {
+        return null;
+    }
+
     @Override
     void close();
 }

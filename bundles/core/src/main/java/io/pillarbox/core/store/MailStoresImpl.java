@@ -60,12 +60,24 @@ public class MailStoresImpl implements MailStores {
     private final Map<MailStore, StoreRef> stores = new ConcurrentHashMap<>();
     private volatile List<StoreRef> ordered = List.of();
     private volatile String defaultStore = "maildir";
+    private volatile QuotaRules.Limits quotaDefaults = QuotaRules.Limits.NONE;
     private final AtomicInteger anonymousIds = new AtomicInteger();
 
     @Activate
     @Modified
     void configure(StoresConfig config) {
         setDefaultStore(config.defaultStore());
+        setQuotaRules(config.quotaRules());
+    }
+
+    /** The server-wide quota (Dovecot quota_rule syntax); a bad rule leaves the quota as it was and is logged. */
+    void setQuotaRules(String[] rules) {
+        try {
+            quotaDefaults = QuotaRules.defaults(rules);
+            LOG.info("Default quota: {}", QuotaRules.describe(quotaDefaults));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Configuration io.pillarbox.stores: quotaRules ignored: {}", e.getMessage());
+        }
     }
 
     void setDefaultStore(String name) {
@@ -152,7 +164,12 @@ public class MailStoresImpl implements MailStores {
         if (session == null) {
             throw new StoreException(StoreException.Reason.IO, "store " + ref.name + " opened no session");
         }
-        TrackedSession tracked = new TrackedSession(session, ref, onUnavailable);
+        List<String> problems = new ArrayList<>();
+        QuotaRules.Limits limits = QuotaRules.of(principal, quotaDefaults, problems);
+        for (String p : problems) {
+            LOG.warn("Quota rule ignored: {}", p);
+        }
+        TrackedSession tracked = new TrackedSession(session, ref, onUnavailable, limits);
         boolean goneAlready;
         synchronized (ref) {
             goneAlready = ref.gone;

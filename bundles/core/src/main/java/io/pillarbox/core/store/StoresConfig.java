@@ -11,4 +11,9 @@ public @interface StoresConfig {
     @AttributeDefinition(description = "Name (pillarbox.store) of the default store; when it is absent the "
             + "highest-ranked store present is used")
     String defaultStore() default "maildir";
+
+    @AttributeDefinition(description = "Quota of every user, in Dovecot's quota_rule syntax: *:storage=1G "
+            + "(kilobytes without a unit; b, k, M, G, T), *:bytes=N, *:messages=N, several joined by ':'; empty or 0: "
+            + "none. A user's quota_rule attributes (userdb_quota_rule in a Dovecot users file) override it.")
+    String[] quotaRules() default {};
 }

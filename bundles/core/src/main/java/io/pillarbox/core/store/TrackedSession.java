@@ -6,6 +6,7 @@ import io.pillarbox.api.store.Mailbox;
 import io.pillarbox.api.store.MailboxInfo;
 import io.pillarbox.api.store.MailboxStatus;
 import io.pillarbox.api.store.MessageSource;
+import io.pillarbox.api.store.Quota;
 import io.pillarbox.api.store.SpecialUse;
 import io.pillarbox.api.store.StoreException;
 import io.pillarbox.api.store.StoreSession;
@@ -25,13 +26,55 @@ final class TrackedSession implements StoreSession {
     private final StoreSession delegate;
     private final MailStoresImpl.StoreRef ref;
     private final Runnable onUnavailable;
+    private final QuotaRules.Limits limits;
     private final AtomicBoolean told = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     TrackedSession(StoreSession delegate, MailStoresImpl.StoreRef ref, Runnable onUnavailable) {
+        this(delegate, ref, onUnavailable, QuotaRules.Limits.NONE);
+    }
+
+    TrackedSession(StoreSession delegate, MailStoresImpl.StoreRef ref, Runnable onUnavailable,
+                   QuotaRules.Limits limits) {
         this.delegate = delegate;
         this.ref = ref;
         this.onUnavailable = onUnavailable;
+        this.limits = limits;
+    }
+
+    /**
+     * The usage over every mailbox of the user (each mailbox's STATUS; no cache, so two deliveries at the same
+     * moment may both pass the check and end slightly over the limit) and the user's limits.
+     */
+    @Override
+    public Quota quota() throws StoreException {
+        long octets = 0;
+        long messages = 0;
+        for (MailboxInfo m : delegate.list()) {
+            MailboxStatus st;
+            try {
+                st = delegate.status(m.name());
+            } catch (StoreException e) {
+                if (e.reason() == StoreException.Reason.NONEXISTENT) {
+                    continue; // deleted meanwhile
+                }
+                throw e;
+            }
+            octets += st.size();
+            messages += st.messages();
+        }
+        return new Quota(octets, limits.storage(), messages, limits.messages());
+    }
+
+    /** Fails with OVER_QUOTA when {@code count} more messages of {@code octets} would go over a limit. */
+    void check(long count, long octets) throws StoreException {
+        if (!limits.limited()) {
+            return;
+        }
+        Quota q = quota();
+        if (!q.allows(count, octets)) {
+            throw new StoreException(StoreException.Reason.OVER_QUOTA, "Quota exceeded (mailbox for user is full)");
+        }
     }
 
     void unavailable() {
@@ -104,12 +147,14 @@ final class TrackedSession implements StoreSession {
 
     @Override
     public Mailbox open(String name, boolean readOnly) throws StoreException {
-        return delegate.open(name, readOnly);
+        Mailbox m = delegate.open(name, readOnly);
+        return limits.limited() && !readOnly ? new QuotaMailbox(m, this) : m;
     }
 
     @Override
     public AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate)
             throws StoreException {
+        check(1, message.size());
         return delegate.append(mailbox, message, flags, internalDate);
     }
 
@@ -126,6 +171,7 @@ final class TrackedSession implements StoreSession {
     @Override
     public AppendResult append(String mailbox, MessageSource message, Set<String> flags, Instant internalDate,
                                long uid) throws StoreException {
+        check(1, message.size());
         return delegate.append(mailbox, message, flags, internalDate, uid);
     }
 }
