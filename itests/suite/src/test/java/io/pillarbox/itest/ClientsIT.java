@@ -60,6 +60,8 @@ public class ClientsIT extends PillarboxTestSupport {
     private static final String FM_POP = "clients-fmpop@localhost";
     private static final String FM_IMAP = "clients-fmimap@localhost";
     private static final String MBSYNC = "clients-mbsync@localhost";
+    private static final String FM_IDLE = "clients-fmidle@localhost";
+    private static final String MUTT = "clients-mutt@localhost";
 
     private static final Pattern SENT = Pattern.compile("\\* LIST \\([^)]*\\\\Sent[^)]*\\) \"/\" \"?Sent\"?");
 
@@ -96,13 +98,13 @@ public class ClientsIT extends PillarboxTestSupport {
             createListener(cm, "clients-imap", "imap", imap, "starttls");
             createListener(cm, "clients-pop3", "pop3", pop3, "starttls");
             createListener(cm, "clients-submission", "smtp", submission, "starttls", "smtp.role", "submission");
-            for (String u : List.of(CURL, CURL_RCPT, FM_POP, FM_IMAP, MBSYNC)) {
+            for (String u : List.of(CURL, CURL_RCPT, FM_POP, FM_IMAP, MBSYNC, FM_IDLE, MUTT)) {
                 if (!realm.users().contains(u)) {
                     realm.addUser(u, PASSWORD.toCharArray());
                 }
             }
             await("client listeners", () -> accepts(imap) && accepts(pop3) && accepts(submission));
-            for (String u : List.of(CURL, CURL_RCPT, FM_POP, FM_IMAP, MBSYNC)) {
+            for (String u : List.of(CURL, CURL_RCPT, FM_POP, FM_IMAP, MBSYNC, FM_IDLE, MUTT)) {
                 await("user " + u, () -> principal(u) != null);
             }
             // a STARTTLS listener is bound only once the TLS material exists: the self-signed certificate is there
@@ -296,6 +298,60 @@ public class ClientsIT extends PillarboxTestSupport {
         assertEquals(List.of(m3), delivered(dir.resolve("out2")), "second poll");
     }
 
+    @Test
+    public void fetchmailInIdleIsPushedNewMail() throws Exception {
+        byte[] waiting = crlf("From: one@example.org\nSubject: fm idle 1\n\nthere before\n");
+        byte[] pushed = crlf("From: two@example.org\nSubject: fm idle 2\n\narrived during IDLE\n");
+        appendAll(FM_IDLE, StoreSession.INBOX, Set.of(), waiting);
+        Path dir = Files.createTempDirectory("fetchmail-idle");
+        Path rc = fetchmailrc(dir, "imap", imapPort, FM_IDLE, "");
+        Path out = dir.resolve("out");
+        Path daemonRc = dir.resolve("fetchmailrc.idle");
+        // a daemon polling every 300 s: only IDLE can bring the second message within seconds
+        Files.writeString(daemonRc, Files.readString(rc).replace("%OUT%", out.toString())
+                .replace("  keep no stripcr\n", "  keep no stripcr idle\n"));
+        Files.setPosixFilePermissions(daemonRc, PosixFilePermissions.fromString("rwx------"));
+        Path log = dir.resolve("fetchmail.log");
+        ProcessBuilder pb = new ProcessBuilder(tool("fetchmail", "fetchmail"), "-f", daemonRc.toString(), "-v",
+                "--nosyslog", "--nodetach", "-d", "300", "--pidfile", dir.resolve("fetchmail.pid").toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(Map.of("HOME", dir.toString(), "FETCHMAILHOME", dir.toString()));
+        Process daemon = pb.start();
+        try {
+            awaitLog(log, "the first poll, then IDLE", l -> delivered(out).size() == 1 && l.contains("IMAP< + idling"));
+            assertEquals(List.of(waiting), delivered(out), "first poll");
+            long start = System.nanoTime();
+            appendAll(FM_IDLE, StoreSession.INBOX, Set.of(), pushed);
+            awaitLog(log, "the pushed message delivered", l -> delivered(out).size() == 2);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue("delivered " + ms + " ms after it arrived", ms < 10_000);
+            assertEquals(List.of(waiting, pushed), delivered(out), "after IDLE");
+            String text = Files.readString(log);
+            int exists = text.indexOf("IMAP< * 2 EXISTS");
+            assertTrue("told in IDLE, and ended it:\n" + text, exists > 0 && text.indexOf("IMAP> DONE", exists) > 0);
+        } finally {
+            daemon.destroy();
+            if (!daemon.waitFor(10, TimeUnit.SECONDS)) {
+                daemon.destroyForcibly();
+            }
+        }
+    }
+
+    private interface LogCondition {
+        boolean test(String log) throws IOException;
+    }
+
+    private static void awaitLog(Path log, String what, LogCondition condition) throws Exception {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (!condition.test(Files.exists(log) ? Files.readString(log) : "")) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("timed out waiting for " + what + "; fetchmail's log:\n" + Files.readString(log));
+            }
+            Thread.sleep(50);
+        }
+    }
+
     // ------------------------------------------------------------------ mbsync
 
     @Test
@@ -403,6 +459,79 @@ public class ClientsIT extends PillarboxTestSupport {
         assertEquals(Set.of(pushedUid), maildir(local.resolve("INBOX")).keySet());
     }
 
+    // ------------------------------------------------------------------ mutt
+
+    private static Path muttrc(Path dir, String more) throws IOException {
+        Path rc = dir.resolve("muttrc");
+        Files.writeString(rc, "set ssl_starttls=yes\nset ssl_force_tls=yes\n"
+                + "set certificate_file=\"" + certificate() + "\"\n"
+                + "set header_cache=\"\"\nset message_cachedir=\"\"\nset record=\"\"\n" + more);
+        Files.setPosixFilePermissions(rc, PosixFilePermissions.fromString("rw-------"));
+        return rc;
+    }
+
+    @Test
+    public void muttSendsOverSubmissionWithStartTlsAndScram() throws Exception {
+        Path dir = Files.createTempDirectory("mutt-send");
+        Path rc = muttrc(dir, "set smtp_url=\"smtp://" + MUTT.replace("@", "%40") + "@127.0.0.1:" + submissionPort
+                + "/\"\nset smtp_pass=\"" + PASSWORD + "\"\nset from=\"" + MUTT + "\"\nset realname=\"Mutt User\"\n"
+                + "set use_from=yes\nset hostname=\"localhost\"\n");
+        Path body = Files.writeString(dir.resolve("body.txt"), "Hello from mutt.\n.a dot line\nbye\n");
+        int before = Mailboxes.inbox(stores, authenticator, CURL_RCPT).size();
+        // batch mode: standard input is the body, the message goes out at once
+        ProcessBuilder pb = new ProcessBuilder(tool("mutt", "mutt"), "-n", "-F", rc.toString(), "-d", "5",
+                "-s", "sent by mutt", "--", CURL_RCPT).directory(dir.toFile())
+                .redirectInput(body.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mutt.out").toFile());
+        pb.environment().put("HOME", dir.toString());
+        Process p = pb.start();
+        assertTrue("mutt did not finish", p.waitFor(60, TimeUnit.SECONDS));
+        String debug = Files.exists(dir.resolve(".muttdebug0")) ? Files.readString(dir.resolve(".muttdebug0")) : "";
+        assertEquals(Files.readString(dir.resolve("mutt.out")) + debug, 0, p.exitValue());
+        assertTrue(debug, debug.contains("> STARTTLS") && debug.contains("> AUTH SCRAM-SHA-256")
+                && debug.contains("< 235 2.7.0"));
+        List<byte[]> inbox = Mailboxes.inbox(stores, authenticator, CURL_RCPT);
+        assertEquals(before + 1, inbox.size());
+        String stored = new String(inbox.get(inbox.size() - 1), StandardCharsets.UTF_8);
+        assertTrue(stored, stored.startsWith("Return-Path: <" + MUTT + ">\r\nReceived: from localhost ([127.0.0.1])"));
+        assertTrue(stored, stored.contains(" with ESMTPSA id ") && stored.contains("\r\nSubject: sent by mutt\r\n")
+                && stored.contains("\r\nFrom: Mutt User <" + MUTT + ">\r\n"));
+        assertTrue(stored, stored.endsWith("\r\n\r\nHello from mutt.\r\n.a dot line\r\nbye\r\n"));
+    }
+
+    @Test
+    public void muttReadsAnImapFolderAndSavesAMessageToAnother() throws Exception {
+        byte[] message = crlf("From: Sender <sender@example.org>\nTo: " + MUTT + "\nSubject: for mutt\n"
+                + "Date: Fri, 27 Nov 2026 08:00:00 +0000\nMessage-ID: <mutt-1@example.org>\n\n"
+                + "read me, then archive me\n");
+        appendAll(MUTT, StoreSession.INBOX, Set.of(), message);
+        Path dir = Files.createTempDirectory("mutt-imap");
+        Path rc = muttrc(dir, "set folder=\"imap://" + MUTT.replace("@", "%40") + "@127.0.0.1:" + imapPort + "/\"\n"
+                + "set imap_pass=\"" + PASSWORD + "\"\nset spoolfile=\"+INBOX\"\nset sort=mailbox-order\n"
+                + "set pager_stop=yes\nset wait_key=no\nset confirmappend=no\nset delete=yes\nset move=no\n"
+                + "set quit=yes\nset imap_condstore=yes\nset imap_qresync=yes\n");
+        // mutt wants a terminal: script(1) gives it one; the keys are pushed, the screen is ignored
+        String keys = "push <display-message><exit><save-message>=Archive<enter><sync-mailbox><quit>";
+        ProcessBuilder pb = new ProcessBuilder(tool("script", "bsdutils"), "-qec",
+                tool("mutt", "mutt") + " -n -F " + rc + " -d 5 -e '" + keys + "'", "/dev/null")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("screen").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(Map.of("HOME", dir.toString(), "TERM", "xterm"));
+        Process p = pb.start();
+        boolean finished = p.waitFor(30, TimeUnit.SECONDS);
+        if (!finished) {
+            p.destroyForcibly();
+        }
+        String debug = Files.exists(dir.resolve(".muttdebug0")) ? Files.readString(dir.resolve(".muttdebug0")) : "";
+        assertTrue("mutt did not finish (waiting at a prompt?):\n" + debug, finished);
+        assertTrue(debug, debug.contains("> a0000 STARTTLS") && debug.contains(" OK [READ-WRITE] SELECT completed"));
+        assertEquals("INBOX is empty after the save and sync", 0, messages(MUTT, StoreSession.INBOX).size());
+        List<MessageInfo> archive = messages(MUTT, "Archive");
+        assertEquals(1, archive.size());
+        assertArrayEquals(message, content(MUTT, "Archive", archive.get(0).uid()));
+        assertTrue("read in mutt: " + archive.get(0).flags(), archive.get(0).flags().contains("\\Seen"));
+    }
+
     // ------------------------------------------------------------------ helpers: programs
 
     /** What a program wrote and how it ended. */
@@ -496,7 +625,9 @@ public class ClientsIT extends PillarboxTestSupport {
         Files.writeString(thisRun, Files.readString(rc).replace("%OUT%", out.toString()));
         Files.setPosixFilePermissions(thisRun, PosixFilePermissions.fromString("rwx------"));
         return runIn(dir, Map.of("HOME", dir.toString(), "FETCHMAILHOME", dir.toString()),
-                tool("fetchmail", "fetchmail"), "-f", thisRun.toString(), "-v", "--nosyslog", "--nodetach");
+                tool("fetchmail", "fetchmail"), "-f", thisRun.toString(), "-v", "--nosyslog", "--nodetach",
+                // as root fetchmail's lock would be /var/run/fetchmail.pid, shared with every other run on the machine
+                "--pidfile", dir.resolve("fetchmail.pid").toString());
     }
 
     /** The files an MDA run wrote, in delivery order. */
