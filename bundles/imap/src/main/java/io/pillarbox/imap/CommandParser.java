@@ -93,9 +93,24 @@ final class CommandParser {
                 }
                 return new Command.Create(tag, mb, use);
             }
-            case "DELETE", "SUBSCRIBE", "UNSUBSCRIBE" -> {
+            case "DELETE", "SUBSCRIBE", "UNSUBSCRIBE", "GETQUOTAROOT", "GETQUOTA" -> {
                 r.sp();
                 return new Command.MailboxCmd(tag, name, r.astring());
+            }
+            case "SETQUOTA" -> {
+                // RFC 9208 4.3: root SP "(" [resource SP limit *(SP resource SP limit)] ")"; always refused
+                r.sp();
+                String root = r.astring();
+                r.sp();
+                r.expect('(');
+                while (r.peek() != ')') {
+                    r.keyword();
+                    r.sp();
+                    r.number();
+                    r.tryChar(' ');
+                }
+                r.expect(')');
+                return new Command.MailboxCmd(tag, name, root);
             }
             case "RENAME" -> {
                 r.sp();

@@ -365,7 +365,8 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
             "LOGIN", "ENABLE", "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "LIST",
             "LSUB", "NAMESPACE", "STATUS", "APPEND", "IDLE", "CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH",
             "FETCH", "STORE", "COPY", "MOVE", "SORT", "THREAD", "ID", "COMPRESS", "UID FETCH", "UID SEARCH",
-            "UID STORE", "UID COPY", "UID MOVE", "UID EXPUNGE", "UID SORT", "UID THREAD");
+            "UID STORE", "UID COPY", "UID MOVE", "UID EXPUNGE", "UID SORT", "UID THREAD", "GETQUOTAROOT",
+            "GETQUOTA", "SETQUOTA");
 
     /**
      * Times the commands (event loop only): from when one starts, that is when it is complete (the decoder hands it
@@ -598,7 +599,7 @@ final class ImapSession extends ChannelInboundHandlerAdapter {
                 .append(" SPECIAL-USE CREATE-SPECIAL-USE CONDSTORE QRESYNC ESEARCH SEARCHRES SORT SORT=DISPLAY")
                 .append(" THREAD=ORDEREDSUBJECT THREAD=REFERENCES STATUS=SIZE APPENDLIMIT=")
                 .append(settings.maxLiteralSize())
-                .append(" MULTIAPPEND UTF8=ACCEPT BINARY WITHIN");
+                .append(" MULTIAPPEND UTF8=ACCEPT BINARY WITHIN QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE");
         if (state != State.NOT_AUTHENTICATED && settings.compress() && Compression.available()
                 && !Compression.active(ch)) {
             sb.append(" COMPRESS=DEFLATE");

@@ -45,6 +45,9 @@ final class MailCommands {
             select(s, sel, out);
         } else if (c instanceof Command.Create cr) {
             create(s, cr, out);
+        } else if (c instanceof Command.MailboxCmd q && Set.of("GETQUOTAROOT", "GETQUOTA", "SETQUOTA")
+                .contains(q.name())) {
+            quota(s, q, out);
         } else if (c instanceof Command.MailboxCmd m) {
             String name = s.mailboxName(m.mailbox());
             switch (m.name()) {
@@ -109,6 +112,54 @@ final class MailCommands {
             sel.mailbox.sync();
         }
         done(s, c, out, c.name() + " completed");
+    }
+
+    // ---------------------------------------------------------------- QUOTA (RFC 9208)
+
+    /** The one quota root of a user with a limited quota: all their mailboxes. */
+    static final String QUOTA_ROOT = "";
+
+    private static void quota(ImapSession s, Command.MailboxCmd c, Out out) throws Exception {
+        switch (c.name()) {
+            case "SETQUOTA" -> throw Failure.no("NOPERM", "Quotas are set by the administrator");
+            case "GETQUOTAROOT" -> {
+                String name = s.mailboxName(c.mailbox());
+                s.store.status(name); // NO [NONEXISTENT] for a mailbox that is not there
+                io.pillarbox.api.store.Quota q = s.store.quota();
+                out.raw("* QUOTAROOT ").mailbox(name);
+                if (q != null && q.limited()) {
+                    out.sp().astring(QUOTA_ROOT).crlf();
+                    quotaLine(q, out);
+                } else {
+                    out.crlf();
+                }
+                done(s, c, out, "GETQUOTAROOT completed");
+            }
+            default -> {
+                io.pillarbox.api.store.Quota q = s.store.quota();
+                if (!c.mailbox().equals(QUOTA_ROOT) || q == null || !q.limited()) {
+                    throw Failure.no("NONEXISTENT", "No such quota root");
+                }
+                quotaLine(q, out);
+                done(s, c, out, "GETQUOTA completed");
+            }
+        }
+    }
+
+    /** {@code * QUOTA "" (STORAGE used limit MESSAGE used limit)}: the limited resources, STORAGE in KiB. */
+    private static void quotaLine(io.pillarbox.api.store.Quota q, Out out) {
+        out.raw("* QUOTA ").astring(QUOTA_ROOT).raw(" (");
+        boolean storage = q.storageLimit() != io.pillarbox.api.store.Quota.UNLIMITED;
+        if (storage) {
+            out.raw("STORAGE ").num((q.storage() + 1023) / 1024).sp().num(q.storageLimit() / 1024);
+        }
+        if (q.messageLimit() != io.pillarbox.api.store.Quota.UNLIMITED) {
+            if (storage) {
+                out.sp();
+            }
+            out.raw("MESSAGE ").num(q.messages()).sp().num(q.messageLimit());
+        }
+        out.raw(")").crlf();
     }
 
     // ---------------------------------------------------------------- SELECT / EXAMINE / CLOSE

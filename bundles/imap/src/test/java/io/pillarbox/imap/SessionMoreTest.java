@@ -36,6 +36,33 @@ class SessionMoreTest {
     }
 
     @Test
+    void quotaRootsAndLimitsOfRfc9208() {
+        TestAuth auth = new TestAuth(Map.of("alice", "secret"));
+        ImapTester q = new ImapTester(new ImapServer(ImapSettings.defaults(), auth, auth,
+                io.pillarbox.core.store.CoreStores.withQuota(new MemoryMailStore(), "*:storage=1:messages=2"),
+                new RecentTracker()));
+        q.output();
+        q.login("alice", "secret");
+        q.expect("q1 GETQUOTAROOT INBOX", "\\* QUOTAROOT \"INBOX\" \"\"", "\\* QUOTA \"\" \\(STORAGE 0 1 MESSAGE 0 2\\)",
+                "q1 OK GETQUOTAROOT completed");
+        String small = "Subject: s\r\n\r\n" + "x".repeat(100) + "\r\n";
+        q.expect("q2 APPEND INBOX {" + small.length() + "+}\r\n" + small, "q2 OK \\[APPENDUID \\d+ 1\\] .*");
+        q.expect("q3 GETQUOTA \"\"", "\\* QUOTA \"\" \\(STORAGE 1 1 MESSAGE 1 2\\)", "q3 OK GETQUOTA completed");
+        String big = "Subject: b\r\n\r\n" + "y".repeat(2000) + "\r\n";
+        q.expect("q4 APPEND INBOX {" + big.length() + "+}\r\n" + big, "q4 NO \\[OVERQUOTA\\] .*");
+        q.expect("q5 SETQUOTA \"\" (STORAGE 10000)", "q5 NO \\[NOPERM\\] .*");
+        q.expect("q6 GETQUOTA \"other\"", "q6 NO \\[NONEXISTENT\\] .*");
+        q.expect("q7 GETQUOTAROOT Nowhere", "q7 NO \\[NONEXISTENT\\] .*");
+        q.expect("q8 SETQUOTA \"\" (STORAGE", "q8 BAD .*");
+
+        // without a limit: a mailbox has no quota root
+        t.login("alice", "secret");
+        assertTrue(t.send("q9 CAPABILITY").contains(" QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE"));
+        t.expect("q10 GETQUOTAROOT INBOX", "\\* QUOTAROOT \"INBOX\"", "q10 OK GETQUOTAROOT completed");
+        t.expect("q11 GETQUOTA \"\"", "q11 NO \\[NONEXISTENT\\] .*");
+    }
+
+    @Test
     void mailboxErrorsAndSpecialUseCreation() {
         t.login("alice", "secret");
         t.expect("c1 CREATE Receipts (USE (\\Archive))", "c1 OK CREATE completed");

@@ -572,6 +572,10 @@ public class SmtpIT extends PillarboxTestSupport {
                 List<String> append = imap(l, "b", "b APPEND INBOX {" + msg.length() + "+}",
                         msg.substring(0, msg.length() - 2), "");
                 assertTrue(append.toString(), append.get(append.size() - 1).startsWith("b NO [OVERQUOTA]"));
+                // RFC 9208: what clients such as Thunderbird show
+                List<String> root = imap(l, "d", "d GETQUOTAROOT INBOX");
+                assertEquals(root.toString(), "* QUOTAROOT \"INBOX\" \"\"", root.get(0));
+                assertTrue(root.toString(), root.get(1).matches("\\* QUOTA \"\" \\(STORAGE \\d+ 0\\)"));
                 imap(l, "c", "c LOGOUT");
             }
             assertEquals(before, inbox(BOB).size());
