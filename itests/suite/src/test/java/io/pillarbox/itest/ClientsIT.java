@@ -45,10 +45,12 @@ import static org.junit.Assert.fail;
 
 /**
  * Real mail clients from outside the JVM against the distribution, over loopback: curl (IMAP, POP3, SMTP submission
- * with STARTTLS and AUTH PLAIN), fetchmail (Debian package {@code fetchmail}: POP3 with UIDL and IMAP, both over
- * STARTTLS with the server certificate checked) and mbsync (Debian package {@code isync}: pull, push, flags and
- * expunges both ways between the server and a local Maildir). Every message is compared byte for byte with what the
- * store holds (read through {@link MailStores}). A missing program fails the test, naming its package.
+ * with STARTTLS and AUTH PLAIN), fetchmail (Debian package {@code fetchmail}: POP3 with UIDL, IMAP, IMAP IDLE as a
+ * daemon, all over STARTTLS with the server certificate checked), mbsync (Debian package {@code isync}: pull, push,
+ * flags and expunges both ways between the server and a local Maildir; SCRAM-SHA-256 through Cyrus SASL, package
+ * {@code libsasl2-modules}) and mutt (package {@code mutt}: sending over submission with SCRAM-SHA-256, reading and
+ * saving in an IMAP folder under script(1)). Messages are compared byte for byte with what the store holds (read
+ * through {@link MailStores}). A missing program fails the test, naming its package.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
