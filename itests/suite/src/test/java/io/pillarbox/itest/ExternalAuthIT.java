@@ -46,8 +46,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Dictionary;
-import java.util.Enumeration;
-import java.util.Hashtable;
 import java.util.List;
 
 import static org.junit.Assert.assertFalse;
@@ -94,18 +92,13 @@ public class ExternalAuthIT extends PillarboxTestSupport {
 
         org.osgi.service.cm.Configuration transport = cm.getConfiguration(TRANSPORT_PID, null);
         org.osgi.service.cm.Configuration sasl = cm.getConfiguration(SASL_PID, null);
-        Dictionary<String, Object> transportBefore = copy(transport.getProperties());
-        Dictionary<String, Object> saslBefore = copy(sasl.getProperties());
+        Dictionary<String, Object> transportBefore = transport.getProperties();
+        Dictionary<String, Object> saslBefore = sasl.getProperties();
         org.osgi.service.cm.Configuration listener = null;
         org.osgi.service.cm.Configuration startTlsListener = null;
         try {
-            Dictionary<String, Object> t = transportBefore == null ? new Hashtable<>() : copy(transportBefore);
-            t.put("tls.clientAuth", "optional");
-            t.put("tls.trustedCAs", caFile.getAbsolutePath());
-            transport.update(t);
-            Dictionary<String, Object> s = saslBefore == null ? new Hashtable<>() : copy(saslBefore);
-            s.put("external.enabled", true);
-            sasl.update(s);
+            change(transport, "tls.clientAuth", "optional", "tls.trustedCAs", caFile.getAbsolutePath());
+            change(sasl, "external.enabled", true);
             await("transport with client certificates", () -> has(ListenerRegistry.class, "(tls.clientAuth=optional)"));
             await("SASL with EXTERNAL", () -> has(SaslService.class, "(external.enabled=true)"));
 
@@ -224,26 +217,6 @@ public class ExternalAuthIT extends PillarboxTestSupport {
             s.close();
             throw e;
         }
-    }
-
-    private static void restore(org.osgi.service.cm.Configuration c, Dictionary<String, Object> before)
-            throws IOException {
-        if (before == null) {
-            c.delete();
-        } else {
-            c.update(before);
-        }
-    }
-
-    private static Dictionary<String, Object> copy(Dictionary<String, Object> d) {
-        Dictionary<String, Object> out = new Hashtable<>();
-        if (d != null) {
-            for (Enumeration<String> e = d.keys(); e.hasMoreElements(); ) {
-                String k = e.nextElement();
-                out.put(k, d.get(k));
-            }
-        }
-        return d == null ? null : out;
     }
 
     private static String pem(X509Certificate cert) throws Exception {

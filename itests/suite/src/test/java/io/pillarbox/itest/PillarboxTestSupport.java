@@ -145,6 +145,35 @@ public abstract class PillarboxTestSupport {
         return c;
     }
 
+    /**
+     * Sets keys of a configuration (pairs of key and value), keeping its other properties; returns the properties
+     * it had before, for {@link #restore} (null: it had none).
+     */
+    static Dictionary<String, Object> change(Configuration c, Object... keyValues) throws IOException {
+        Dictionary<String, Object> before = c.getProperties();
+        Hashtable<String, Object> p = new Hashtable<>();
+        if (before != null) {
+            for (java.util.Enumeration<String> e = before.keys(); e.hasMoreElements(); ) {
+                String k = e.nextElement();
+                p.put(k, before.get(k));
+            }
+        }
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            p.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        c.update(p);
+        return before;
+    }
+
+    /** Gives a configuration back what {@link #change} found: those properties, or none (deleted). */
+    static void restore(Configuration c, Dictionary<String, Object> before) throws IOException {
+        if (before == null) {
+            c.delete();
+        } else {
+            c.update(before);
+        }
+    }
+
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 15_000;
         while (!condition.getAsBoolean()) {

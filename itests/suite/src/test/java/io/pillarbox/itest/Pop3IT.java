@@ -702,18 +702,7 @@ public class Pop3IT extends PillarboxTestSupport {
         }
         String ir = b64("\0" + user + "\0" + password);
         org.osgi.service.cm.Configuration pop3 = cm.getConfiguration("io.pillarbox.pop3", null);
-        java.util.Dictionary<String, Object> before = pop3.getProperties();
-        java.util.Hashtable<String, Object> on = new java.util.Hashtable<>();
-        if (before != null) {
-            for (java.util.Enumeration<String> e = before.keys(); e.hasMoreElements(); ) {
-                String k = e.nextElement();
-                on.put(k, before.get(k));
-            }
-        }
-        java.util.Hashtable<String, Object> off = new java.util.Hashtable<>(on);
-        off.remove("traceUsers");
-        on.put("traceUsers", new String[] {user});
-        pop3.update(on);
+        java.util.Dictionary<String, Object> before = change(pop3, "traceUsers", new String[] {user});
         try {
             // the configuration reaches the running service asynchronously: sessions until one is traced
             int[] attempt = {0};
@@ -775,7 +764,7 @@ public class Pop3IT extends PillarboxTestSupport {
             assertTrue("message bodies are not traced", !t.contains(marker));
             assertTrue("other users are not traced", t.lines().allMatch(l -> l.contains(" " + user + " ")));
         } finally {
-            pop3.update(off);
+            restore(pop3, before);
         }
         // switched off without restarting anything: a new session is not traced any more
         await("the trace switched off", () -> {

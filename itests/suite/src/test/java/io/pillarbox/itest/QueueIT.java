@@ -378,16 +378,8 @@ public class QueueIT extends PillarboxTestSupport {
     @Test
     public void srsRewritesTheSenderOfForwardedMailAndItsBounceFindsTheWayBack() throws Exception {
         org.osgi.service.cm.Configuration c = cm.getConfiguration("io.pillarbox.delivery", null);
-        Dictionary<String, Object> old = c.getProperties();
-        Dictionary<String, Object> p = new Hashtable<>();
-        for (java.util.Enumeration<String> e = old.keys(); e.hasMoreElements(); ) {
-            String k = e.nextElement();
-            p.put(k, old.get(k));
-        }
-        p.put("localDomains", new String[] {"localhost", "srs-it.test"});
-        p.put("srs", true);
-        p.put("srsDomain", "srs-it.test");
-        c.update(p);
+        Dictionary<String, Object> old = change(c, "localDomains", new String[] {"localhost", "srs-it.test"},
+                "srs", true, "srsDomain", "srs-it.test");
         try {
             await("SRS switched on", () -> {
                 io.pillarbox.api.delivery.LocalDelivery d = service(bc, io.pillarbox.api.delivery.LocalDelivery.class);
@@ -429,7 +421,7 @@ public class QueueIT extends PillarboxTestSupport {
             assertArrayEquals(bounce, Arrays.copyOfRange(b, b.length - bounce.length, b.length));
         } finally {
             shell("mail:alias-del srs-fwd@localhost");
-            c.update(old);
+            restore(c, old);
         }
     }
 
