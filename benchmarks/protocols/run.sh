@@ -15,10 +15,15 @@
 #   IDLE="1000 5000"  numbers of idle IMAP sessions for the memory scenario
 #   PASSWORD_SCHEME=SHA512-CRYPT   the hash in both servers' users files (same line in both); ARGON2ID keeps what
 #                     mail:user-add wrote (Argon2id, 32 MiB, 3 passes), which then dominates every LOGIN
-#   SCENARIOS="imap pop3 smtp idle"
+#   SCENARIOS="imap pop3 smtp idle"   smtpn: SMTP as smtp, client i sending to sink<i mod USERS>@example.org
 #   REPEAT=2          every load scenario runs REPEAT times per server, alternating servers
 #   BUILD_DISTRO=0    1: rebuild karaf-distro (mvn install -pl karaf-distro -am -DskipTests) even if the archive exists
 #   KEEP=0            1: leave the temp dir (logs, configurations, Maildirs) in place
+#   DOVECOT_LOGIN=security   Dovecot's login processes as Debian ships them: one process per connection
+#                     (service_count = 1); "performance": long-lived ones (service_count = 0, process_min_avail =
+#                     cores), Dovecot's high-performance mode
+#   PROFILE=0         1: record every Pillarbox load scenario with JFR (settings=profile; this costs a little
+#                     throughput) and append the hottest frames, fsyncs and lock waits to the results
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +40,8 @@ SCENARIOS=${SCENARIOS:-"imap pop3 smtp idle"}
 REPEAT=${REPEAT:-2}
 BUILD_DISTRO=${BUILD_DISTRO:-0}
 KEEP=${KEEP:-0}
+PROFILE=${PROFILE:-0}
+DOVECOT_LOGIN=${DOVECOT_LOGIN:-security}
 PASSWORD=bench-Secret-1
 
 PB_IMAP=$((BASE_PORT + 43)); PB_POP3=$((BASE_PORT + 10)); PB_SMTP=$((BASE_PORT + 25)); PB_LMTP=$((BASE_PORT + 24))
@@ -123,11 +130,13 @@ log "Pillarbox running, pid $KARAF_PID"
 client() { "$KARAF_HOME/bin/client" -b 2>&1; }
 for _ in $(seq 1 60); do echo 'mail:user-list' | client >/dev/null 2>&1 && break; sleep 2; done
 { for i in $(seq 1 "$USERS"); do echo "mail:user-add u$i@example.org $PASSWORD"; done
-  echo "mail:user-add sink@example.org $PASSWORD"; } | client
+  echo "mail:user-add sink@example.org $PASSWORD"
+  for i in $(seq 1 "$USERS"); do echo "mail:user-add sink$i@example.org $PASSWORD"; done; } | client
 if [ "$PASSWORD_SCHEME" != ARGON2ID ]; then
   HASH=$(doveadm pw -s "$PASSWORD_SCHEME" -p "$PASSWORD")
   # the same hash for every user, in both servers' files; the file realm re-reads its file when it changes
-  { for i in $(seq 1 "$USERS"); do echo "u$i@example.org:$HASH::::::"; done; echo "sink@example.org:$HASH::::::"; } \
+  { for i in $(seq 1 "$USERS"); do echo "u$i@example.org:$HASH::::::"; echo "sink$i@example.org:$HASH::::::"; done
+    echo "sink@example.org:$HASH::::::"; } \
     > "$E/pillarbox.users.new"
   mv "$E/pillarbox.users.new" "$E/pillarbox.users"
   sleep 3
@@ -143,6 +152,12 @@ for i in $(seq 1 "$USERS"); do
 done
 chown -R nobody:nogroup "$D/mail"
 cp "$WORK/passwd" "$D/passwd"
+LOGIN_MODE=
+if [ "$DOVECOT_LOGIN" = performance ]; then
+  LOGIN_MODE="  service_count = 0
+  process_min_avail = $(nproc)
+  vsz_limit = 1G"
+fi
 cat > "$D/dovecot.conf" <<EOF
 # throwaway configuration written by benchmarks/protocols/run.sh
 base_dir = $D/run
@@ -176,6 +191,7 @@ default_process_limit = 6000
 default_client_limit = 20000
 service imap-login {
   chroot =
+$LOGIN_MODE
   inet_listener imap {
     address = 127.0.0.1
     port = $DC_IMAP
@@ -186,6 +202,7 @@ service imap-login {
 }
 service pop3-login {
   chroot =
+$LOGIN_MODE
   inet_listener pop3 {
     address = 127.0.0.1
     port = $DC_POP3
@@ -289,7 +306,7 @@ R=$WORK/results.md
   echo "  JVM: $(tr '\0' ' ' < /proc/$KARAF_PID/cmdline | awk '{print $1}') $(java -version 2>&1 | head -1)"
   echo "  JVM flags: $(jcmd "$KARAF_PID" VM.flags 2>/dev/null | tail -1 | tr ' ' '\n' | grep -E 'MaxHeapSize|InitialHeapSize|UseG1GC|UseSerialGC|UseParallelGC' | tr '\n' ' ')"
   echo "  store fsync: $(grep -h '^fsync' "$E"/io.pillarbox.store.maildir.cfg 2>/dev/null || echo 'default (true)'); transport: $(grep -v '^#' "$E/io.pillarbox.transport.cfg" | grep -E 'Threads|Queue' | tr '\n' ' ')"
-  echo "- Dovecot $(dovecot --version): mail_fsync = $(doveconf -c "$D/dovecot.conf" -h mail_fsync), auth_cache_size = $(doveconf -c "$D/dovecot.conf" -h auth_cache_size)"
+  echo "- Dovecot $(dovecot --version): mail_fsync = $(doveconf -c "$D/dovecot.conf" -h mail_fsync), login processes: $DOVECOT_LOGIN mode, auth_cache_size = $(doveconf -c "$D/dovecot.conf" -h auth_cache_size)"
   echo "- Postfix $(postconf -d -h mail_version): SMTP on $PF_SMTP, delivery lmtp:inet:127.0.0.1:$DC_LMTP (Dovecot LMTP into the same kind of Maildir)"
   echo "- password scheme in both users files: $PASSWORD_SCHEME; $MESSAGES messages of about 4 KB per INBOX, $USERS users"
   echo
@@ -298,7 +315,42 @@ R=$WORK/results.md
 # ---- scenarios -------------------------------------------------------------------------------------------------
 HDR='| scenario | server | clients | step | rate | count | p50 ms | p90 ms | p99 ms | max ms | errors |'
 SEP='|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|'
-run() { log "$*"; "${BENCH[@]}" "$@" | tee -a "$WORK/bench.log" | grep '^|' >> "$WORK/rows.md" || true; }
+run() {
+  log "$*"
+  local jfr=
+  if [ "$PROFILE" = 1 ] && [[ "$2" == pillarbox* ]]; then
+    mkdir -p "$WORK/jfr"
+    jfr="$WORK/jfr/$1-c$7-${2#*#}.jfr"
+    jcmd "$KARAF_PID" JFR.start name=bench settings=profile "filename=$jfr" >/dev/null
+  fi
+  "${BENCH[@]}" "$@" | tee -a "$WORK/bench.log" | grep '^|' >> "$WORK/rows.md" || true
+  if [ -n "$jfr" ]; then
+    jcmd "$KARAF_PID" JFR.stop name=bench >/dev/null
+    profile_summary "$jfr" >> "$WORK/profile.md"
+  fi
+}
+# The hottest frames of a JFR recording: the top frame of every execution sample, and the first Pillarbox frame
+# on the stack; then the time spent in fsync (jdk.FileForce, events over the profile setting's 20 ms threshold only)
+profile_summary() {
+  echo "### $(basename "$1" .jfr)"
+  echo
+  jfr print --events jdk.ExecutionSample "$1" > "$1.txt"
+  echo "Top frames of $(grep -c 'jdk.ExecutionSample' "$1.txt") execution samples:"
+  echo
+  awk '/stackTrace = \[/{getline; sub(/^ +/, ""); sub(/ +line:.*/, ""); print}' "$1.txt" | sort | uniq -c | sort -rn | head -15 | sed 's/^/    /'
+  echo
+  echo "First io.pillarbox frame of each sample:"
+  echo
+  awk '/stackTrace = \[/{inst=1; next} inst && /io\.pillarbox\./{sub(/^ +/, ""); sub(/ +line:.*/, ""); print; inst=0} /^ *\]/{inst=0}' "$1.txt" | sort | uniq -c | sort -rn | head -15 | sed 's/^/    /'
+  echo
+  jfr print --events jdk.FileForce "$1" > "$1.force.txt"
+  echo "fsync (jdk.FileForce) events over 20 ms: $(grep -c 'jdk.FileForce' "$1.force.txt")"
+  jfr print --events jdk.JavaMonitorEnter,jdk.ThreadPark "$1" > "$1.lock.txt"
+  echo "monitor waits and parks over the thresholds, by first io.pillarbox frame:"
+  echo
+  awk '/stackTrace = \[/{inst=1; next} inst && /io\.pillarbox\./{sub(/^ +/, ""); sub(/ +line:.*/, ""); print; inst=0} /^ *\]/{inst=0}' "$1.lock.txt" | sort | uniq -c | sort -rn | head -10 | sed 's/^/    /'
+  echo
+}
 
 # warm both servers: every user's mailbox indexed once, the JVM's code compiled, before anything is recorded
 "${BENCH[@]}" imap pillarbox 127.0.0.1 $PB_IMAP "u@example.org*$USERS" $PASSWORD "$USERS" 10 1 > /dev/null
@@ -322,6 +374,11 @@ for rep in $(seq 1 "$REPEAT"); do
             "$KARAF_HOME/data/mail/example.org/sink/Maildir"
           run smtp "postfix+dovecot-lmtp#$rep" 127.0.0.1 $PF_SMTP sink@example.org "$c" "$WARMUP" "$DURATION" \
             "$D/mail/example.org/sink/Maildir" ;;
+        smtpn)
+          run smtp "pillarbox#$rep" 127.0.0.1 $PB_SMTP "sink@example.org*$USERS" "$c" "$WARMUP" "$DURATION" \
+            "$KARAF_HOME/data/mail/example.org/%n/Maildir"
+          run smtp "postfix+dovecot-lmtp#$rep" 127.0.0.1 $PF_SMTP "sink@example.org*$USERS" "$c" "$WARMUP" \
+            "$DURATION" "$D/mail/example.org/%n/Maildir" ;;
       esac
     done
   done
@@ -355,7 +412,7 @@ if [[ " $SCENARIOS " == *" idle "* ]]; then
   {
     echo "## Idle IMAP sessions (LOGIN, SELECT INBOX, IDLE; memory read from /proc 10 s after the last one; Pillarbox: the Karaf JVM; Dovecot: master and all its children)"
     echo
-    echo '| server | sessions | held, answered DONE | time to open | processes | RSS | PSS | RSS per session | PSS per session |'
+    echo '| server | sessions | held, answered DONE | time to open | processes (threads) | RSS | PSS | RSS per session | PSS per session |'
     echo '|---|---:|---|---:|---|---|---|---:|---:|'
     cat "$WORK/idle.md"
     echo
@@ -366,5 +423,6 @@ if [[ " $SCENARIOS " == *" idle "* ]]; then
   } >> "$R"
 fi
 echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$R"
+if [ -f "$WORK/profile.md" ]; then { echo; echo "## Pillarbox profiles (JFR)"; echo; cat "$WORK/profile.md"; } >> "$R"; fi
 if [ -n "${RESULTS:-}" ]; then cp "$R" "$RESULTS"; cp "$WORK/bench.log" "$RESULTS.log"; fi
 cat "$R"

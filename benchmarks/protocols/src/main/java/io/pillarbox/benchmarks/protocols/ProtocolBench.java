@@ -38,9 +38,10 @@ import java.util.stream.Stream;
  *       3 x UID FETCH uid BODY.PEEK[] (random UIDs), LOGOUT
  * pop3  LABEL HOST PORT USERS PASS CONC WARMUP SECONDS
  *       per session: connect, USER, PASS, LIST, RETR every message, QUIT (client i uses user i: POP3 locks the drop)
- * smtp  LABEL HOST PORT RCPT CONC WARMUP SECONDS [MAILDIR]
- *       per message: connect, EHLO, MAIL FROM, RCPT TO, DATA (about 4 KB), QUIT; with MAILDIR, waits afterwards
- *       until every accepted message is a file in MAILDIR/new or cur (delivery behind a queue) and reports how long
+ * smtp  LABEL HOST PORT RCPTS CONC WARMUP SECONDS [MAILDIR]
+ *       per message: connect, EHLO, MAIL FROM, RCPT TO, DATA (about 4 KB), QUIT; client i sends to recipient i
+ *       (RCPTS as USERS below); with MAILDIR (%n: the recipient's local part), waits afterwards until every accepted
+ *       message is a file in new/ or cur/ (delivery behind a queue) and reports how long, and the rate end to end
  * idle  LABEL HOST PORT USERS PASS N PID[,PID...] [tree]
  *       reads the RSS and PSS of the given processes (and, with "tree", all their descendants) from /proc, opens N
  *       sessions one after another (LOGIN, SELECT INBOX, IDLE), waits 10 s, reads them again, then ends every IDLE
@@ -542,34 +543,56 @@ public final class ProtocolBench {
     }
 
     static void smtp(String[] args) throws Exception {
-        String rcpt = args[4];
-        Target t = new Target(args[1], args[2], Integer.parseInt(args[3]), List.of(rcpt), "");
+        List<String> rcpts = users(args[4]);
+        Target t = new Target(args[1], args[2], Integer.parseInt(args[3]), rcpts, "");
         int conc = Integer.parseInt(args[5]);
-        Path maildir = args.length > 8 ? Path.of(args[8]) : null;
-        long before = maildir == null ? 0 : countMessages(maildir);
+        // MAILDIR may name the recipient's local part as %n: every recipient's Maildir is counted
+        List<Path> maildirs = new ArrayList<>();
+        if (args.length > 8) {
+            for (String r : rcpts) {
+                Path p = Path.of(args[8].replace("%n", r.substring(0, r.indexOf('@'))));
+                if (!maildirs.contains(p)) {
+                    maildirs.add(p);
+                }
+            }
+        }
+        long before = countMessages(maildirs);
         AtomicLong sent = new AtomicLong();
+        long t0 = System.nanoTime();
         Result r = load(t, (tt, client, rec) -> {
-            smtpMessage(tt, rcpt, rec, message(ThreadLocalRandom.current().nextInt(100000)));
+            smtpMessage(tt, rcpts.get(client % rcpts.size()), rec,
+                    message(ThreadLocalRandom.current().nextInt(100000)));
             sent.incrementAndGet();
         }, conc, Integer.parseInt(args[6]), Integer.parseInt(args[7]));
         long lastAccepted = System.nanoTime();
-        if (maildir != null) {
+        if (!maildirs.isEmpty()) {
             long want = before + sent.get();
-            long have = countMessages(maildir);
+            long have = countMessages(maildirs);
             while (have < want && System.nanoTime() - lastAccepted < TimeUnit.SECONDS.toNanos(300)) {
-                Thread.sleep(50);
-                have = countMessages(maildir);
+                Thread.sleep(20);
+                have = countMessages(maildirs);
             }
-            double lag = (System.nanoTime() - lastAccepted) / 1e9;
-            r.extra = String.format(Locale.ROOT, "; in Maildir: %d of %d accepted, last %.1f s after the last 250",
-                    have - before, sent.get(), lag);
+            long delivered = System.nanoTime();
+            r.extra = String.format(Locale.ROOT, "; in the Maildir%s: %d of %d accepted (warm-up included), the last "
+                            + "%.1f s after the last 250: %.0f messages/s end to end", maildirs.size() > 1 ? "s" : "",
+                    have - before, sent.get(), (delivered - lastAccepted) / 1e9,
+                    (have - before) / ((delivered - t0) / 1e9));
         }
-        r.print("SMTP", t.label, conc, "messages/s", "message");
+        r.print(rcpts.size() > 1 ? "SMTP to " + rcpts.size() + " mailboxes" : "SMTP", t.label, conc, "messages/s",
+                "message");
+    }
+
+    static long countMessages(List<Path> maildirs) throws IOException {
+        long n = 0;
+        for (Path p : maildirs) {
+            n += countMessages(p);
+        }
+        return n;
     }
 
     // ---- idle sessions and memory -----------------------------------------------------------------------------
 
-    record Mem(int processes, long rssKb, long pssKb) {
+    record Mem(int processes, long threads, long rssKb, long pssKb) {
     }
 
     static Mem memory(List<Long> roots, boolean tree) throws IOException {
@@ -598,17 +621,20 @@ public final class ProtocolBench {
         }
         long rss = 0;
         long pss = 0;
+        long threads = 0;
         int n = 0;
         for (long pid : pids) {
             try {
-                rss += field(Files.readAllLines(Path.of("/proc/" + pid + "/status")), "VmRSS:");
+                List<String> status = Files.readAllLines(Path.of("/proc/" + pid + "/status"));
+                rss += field(status, "VmRSS:");
+                threads += field(status, "Threads:");
                 pss += field(Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup")), "Pss:");
                 n++;
             } catch (IOException gone) {
                 // the process ended meanwhile
             }
         }
-        return new Mem(n, rss, pss);
+        return new Mem(n, threads, rss, pss);
     }
 
     static long field(List<String> lines, String name) {
@@ -678,11 +704,12 @@ public final class ProtocolBench {
             c.close();
         }
         int held = conns.size() - (failure != null && failure.startsWith("after") ? 1 : 0);
-        // | server | sessions asked | held in IDLE, answered DONE | open time | processes | RSS before -> after |
-        //   PSS before -> after | per session (RSS, PSS) |
-        System.out.printf(Locale.ROOT, "| %s | %d | %d, %d | %.1f s | %d -> %d | %.0f -> %.0f MB | %.0f -> %.0f MB | "
-                        + "%.1f KB | %.1f KB |%s%n",
-                t.label, n, held, ok, openSeconds, before.processes, after.processes, before.rssKb / 1024.0,
+        // | server | sessions asked | held in IDLE, answered DONE | open time | processes (threads) | RSS before ->
+        //   after | PSS before -> after | per session (RSS, PSS) |
+        System.out.printf(Locale.ROOT, "| %s | %d | %d, %d | %.1f s | %d (%d) -> %d (%d) | %.0f -> %.0f MB | "
+                        + "%.0f -> %.0f MB | %.1f KB | %.1f KB |%s%n",
+                t.label, n, held, ok, openSeconds, before.processes, before.threads, after.processes, after.threads,
+                before.rssKb / 1024.0,
                 after.rssKb / 1024.0, before.pssKb / 1024.0, after.pssKb / 1024.0,
                 held == 0 ? 0.0 : (after.rssKb - before.rssKb) / (double) held,
                 held == 0 ? 0.0 : (after.pssKb - before.pssKb) / (double) held,
