@@ -48,7 +48,7 @@ public @interface DeliveryConfig {
 
     @AttributeDefinition(name = "SRS domain",
             description = "The domain of rewritten senders (publish SPF for this server in it). Empty: the first "
-                    + "local domain.")
+                    + "local domain other than localhost (no such domain: SRS is off).")
     String srsDomain() default "";
 
     @AttributeDefinition(name = "SRS address lifetime (days)",

@@ -83,9 +83,21 @@ public final class LocalDeliveryImpl implements LocalDelivery {
                     Math.max(1, c.lookupTimeoutSeconds()) * 1000L, srs(c, d));
         }
 
+        /** The SRS domain: the configured one, else the first local domain the world can reach (not localhost). */
+        static String srsDomain(String configured, List<String> domains) {
+            if (configured != null && !configured.isBlank()) {
+                return configured.strip().toLowerCase(Locale.ROOT);
+            }
+            for (String d : domains) {
+                if (!d.equals("localhost") && d.contains(".")) {
+                    return d;
+                }
+            }
+            return "";
+        }
+
         private static Srs srs(DeliveryConfig c, List<String> domains) {
-            String domain = c.srsDomain() == null || c.srsDomain().isBlank()
-                    ? (domains.isEmpty() ? "" : domains.get(0)) : c.srsDomain().strip();
+            String domain = srsDomain(c.srsDomain(), domains);
             if (!c.srs() || domain.isEmpty() || domain.equals("localhost")) {
                 // localhost is no domain the rest of the world can send bounces to
                 return null;

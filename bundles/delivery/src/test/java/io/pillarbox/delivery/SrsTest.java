@@ -117,6 +117,16 @@ class SrsTest {
     }
 
     @Test
+    void theSrsDomainIsTheFirstLocalDomainTheWorldCanReach() {
+        assertEquals("example.org", LocalDeliveryImpl.Settings.srsDomain("", List.of("localhost", "example.org",
+                "example.net")), "after mail:domain-add example.org on the distribution's localhost");
+        assertEquals("mail.example.org", LocalDeliveryImpl.Settings.srsDomain(" Mail.Example.org ",
+                List.of("example.org")));
+        assertEquals("", LocalDeliveryImpl.Settings.srsDomain(null, List.of("localhost", "intranet")),
+                "no SRS without a domain of the world");
+    }
+
+    @Test
     void theSecretIsMadeOnceOwnerOnlyAndKept() throws Exception {
         Path f = dir.resolve("data/pillarbox/srs.secret");
         byte[] first = Srs.secretFile(f);
