@@ -59,6 +59,17 @@ public @interface SmtpConfig {
                     + "on submission listeners it is refused whatever this says.")
     boolean senderLoginMatch() default true;
 
+    @AttributeDefinition(name = "Bare line feeds",
+            description = "Who may send a message whose lines end in a bare LF (curl without --crlf, some scripts); "
+                    + "it is stored with CRLF. The end of data is CRLF.CRLF in every case (no SMTP smuggling), and a "
+                    + "bare CR is always refused. trusted: authenticated clients, relay networks and LMTP clients "
+                    + "(like Postfix's smtpd_forbid_bare_newline with mynetworks excluded); reject: nobody; "
+                    + "normalize: everybody. Others get 554 5.6.0.",
+            options = {@org.osgi.service.metatype.annotations.Option(label = "trusted", value = "trusted"),
+                    @org.osgi.service.metatype.annotations.Option(label = "reject", value = "reject"),
+                    @org.osgi.service.metatype.annotations.Option(label = "normalize", value = "normalize")})
+    String bareLineEnds() default "trusted";
+
     @AttributeDefinition(name = "Traced users",
             description = "Users whose SMTP and LMTP sessions are logged line by line (AUTH responses masked, message "
                     + "contents as their size) to the logger io.pillarbox.smtp.trace at INFO; a session is the "

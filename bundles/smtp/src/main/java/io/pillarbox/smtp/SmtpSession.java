@@ -855,6 +855,15 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
         reply("250 2.1.0 Sender <" + from + "> ok");
     }
 
+    /** Whether this client's bare LF line ends are taken (and stored as CRLF), per {@code bareLineEnds}. */
+    private boolean bareLfAllowed() {
+        return switch (settings.bareLineEnds()) {
+            case NORMALIZE -> true;
+            case REJECT -> false;
+            case TRUSTED -> lmtp || mayRelay();
+        };
+    }
+
     /** Whether this client may send to remote domains: authenticated, or from a relay network; never LMTP. */
     private boolean mayRelay() {
         if (lmtp) {
@@ -998,7 +1007,7 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         startMessage();
-        data = new DataReceiver(settings.maxMessageSize(), settings.maxTextLine());
+        data = new DataReceiver(settings.maxMessageSize(), settings.maxTextLine(), bareLfAllowed());
         mode = Mode.DATA;
         conn.setState("data");
         reply("354 End data with <CR><LF>.<CR><LF>");
@@ -1034,6 +1043,10 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
             finishRejected("554 5.6.0 Message refused: a line is longer than " + settings.maxTextLine()
                     + " octets (RFC 5322 2.1.1)");
         } else {
+            if (d.normalized > 0) {
+                LOG.info("SMTP {}: message {} had {} bare LF line end(s), stored as CRLF", conn.id(), tx.id,
+                        d.normalized);
+            }
             finishAccepted();
         }
         return true;

@@ -18,8 +18,12 @@ class DataReceiverTest {
     }
 
     private static Result run(String wire, long max, int maxLine, int... splits) {
+        return run(false, wire, max, maxLine, splits);
+    }
+
+    private static Result run(boolean normalize, String wire, long max, int maxLine, int... splits) {
         byte[] b = wire.getBytes(StandardCharsets.ISO_8859_1);
-        DataReceiver d = new DataReceiver(max, maxLine);
+        DataReceiver d = new DataReceiver(max, maxLine, normalize);
         ByteBuf out = Unpooled.buffer();
         ByteBuf in = Unpooled.buffer();
         int from = 0;
@@ -64,6 +68,32 @@ class DataReceiverTest {
     }
 
     @Test
+    void normalizedBareLineFeedsBecomeCrlfButNeverEndTheData() {
+        Result r = run(true, "Subject: lf\n\nline\n..dot\nlast\r\n.\r\nQUIT", 1000, 998);
+        assertTrue(r.end());
+        assertEquals("Subject: lf\r\n\r\nline\r\n.dot\r\nlast\r\n", r.message());
+        assertEquals("QUIT", r.rest());
+        assertFalse(r.bare());
+        // curl without --crlf: LF-only content, then its own CRLF.CRLF
+        Result curl = run(true, "a\nb\n\r\n.\r\n", 1000, 998);
+        assertEquals("a\r\nb\r\n\r\n", curl.message());
+        // the smuggling forms stay content: only CRLF.CRLF ends
+        for (String smuggle : new String[]{"x\n.\nMAIL\r\n.\r\n", "x\r\n.\nMAIL\r\n.\r\n", "x\n.\r\nMAIL\r\n.\r\n"}) {
+            Result m = run(true, smuggle, 1000, 998);
+            assertTrue(m.end(), smuggle);
+            assertEquals("", m.rest(), smuggle);
+            assertEquals("x\r\n\r\nMAIL\r\n", m.message(), smuggle);
+            assertFalse(m.bare(), smuggle);
+        }
+        // a bare CR is refused even so
+        assertTrue(run(true, "x\r.\rMAIL\r\n.\r\n", 1000, 998).bare());
+        assertTrue(run(true, "x\n.\ry\r\n.\r\n", 1000, 998).bare());
+        // the normalized size counts the CRs added
+        assertTrue(run(true, "12345\n12345\n\r\n.\r\n", 15, 998).big());
+        assertFalse(run(true, "12345\n12345\n\r\n.\r\n", 16, 998).big());
+    }
+
+    @Test
     void limitsAreNotedButTheDataIsReadToItsEnd() {
         Result r = run("x".repeat(50) + "\r\n" + "y".repeat(50) + "\r\n.\r\nQUIT", 60, 998);
         assertTrue(r.end() && r.big());
@@ -84,13 +114,18 @@ class DataReceiverTest {
                 sb.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
             }
             String wire = sb + "\r\n.\r\nNEXT";
-            Result whole = run(wire, 1000, 998);
-            for (int cut = 1; cut < wire.length(); cut++) {
-                assertEquals(whole, run(wire, 1000, 998, cut), "split at " + cut + " of " + wire);
+            for (boolean normalize : new boolean[]{false, true}) {
+                Result whole = run(normalize, wire, 1000, 998);
+                for (int cut = 1; cut < wire.length(); cut++) {
+                    assertEquals(whole, run(normalize, wire, 1000, 998, cut), "split at " + cut + " of " + wire);
+                }
+                int a = rnd.nextInt(wire.length());
+                int b = a + rnd.nextInt(wire.length() - a);
+                assertEquals(whole, run(normalize, wire, 1000, 998, a, b));
+                if (normalize && !whole.bare()) {
+                    assertFalse(whole.message().replace("\r\n", "").contains("\n"), "no bare LF stored: " + wire);
+                }
             }
-            int a = rnd.nextInt(wire.length());
-            int b = a + rnd.nextInt(wire.length() - a);
-            assertEquals(whole, run(wire, 1000, 998, a, b));
         }
     }
 }

@@ -167,6 +167,34 @@ class SmtpSessionTest extends SessionFixture {
     }
 
     @Test
+    void bareLineFeedsOfTrustedClientsAreStoredWithCrlf() throws Exception {
+        // an authenticated client (curl without --crlf): taken, stored with CRLF
+        submission();
+        t.expect("AUTH PLAIN " + b64("\0alice@example.org\0alice-pw"), "235 .*");
+        t.expectRaw("MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n", "250 .*", "250 .*",
+                "354 .*");
+        t.expectRaw("Subject: lf\n\nfrom a script\n\r\n.\r\n", "250 2.0.0 .*");
+        assertTrue(inbox("bob@example.org", 0).endsWith("\r\nSubject: lf\r\n\r\nfrom a script\r\n\r\n"),
+                inbox("bob@example.org", 0));
+        // bareLineEnds = reject: refused for everybody
+        settings = settings.withBareLineEnds(SmtpSettings.BareLineEnds.REJECT);
+        submission();
+        t.expect("AUTH PLAIN " + b64("\0alice@example.org\0alice-pw"), "235 .*");
+        t.expectRaw("MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n", "250 .*", "250 .*",
+                "354 .*");
+        t.expectRaw("Subject: lf\n\nx\r\n.\r\n", "554 5.6.0 .*");
+        // normalize: also for a stranger on the MX
+        settings = settings.withBareLineEnds(SmtpSettings.BareLineEnds.NORMALIZE);
+        mx();
+        t.expectRaw("HELO c\r\nMAIL FROM:<x@y.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n",
+                "250 .*", "250 .*", "250 .*", "354 .*");
+        t.expectRaw("Subject: lf\n\nsmuggle\n.\nMAIL FROM:<evil@x>\r\n.\r\n", "250 2.0.0 .*");
+        assertTrue(inbox("bob@example.org", 1).endsWith("\r\nsmuggle\r\n\r\nMAIL FROM:<evil@x>\r\n"),
+                "one message, the smuggled command part of it: " + inbox("bob@example.org", 1));
+        assertEquals(2, stores.inbox("bob@example.org").size());
+    }
+
+    @Test
     void dsnAndUtf8ParametersAreAcceptedAndChecked() throws Exception {
         mx();
         t.expect("EHLO c", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*", "250-.*",

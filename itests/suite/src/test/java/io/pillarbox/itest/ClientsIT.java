@@ -237,6 +237,21 @@ public class ClientsIT extends PillarboxTestSupport {
             received = text.indexOf("\r\n", received + 2);
         }
         assertArrayEquals(message, Arrays.copyOfRange(stored, received + 2, stored.length));
+
+        // a file with LF line ends, as scripts write them, without curl's --crlf: an authenticated client's bare
+        // LFs are taken (bareLineEnds = trusted) and stored as CRLF
+        String lf = "From: " + CURL + "\nTo: " + CURL_RCPT + "\nSubject: LF only\n\nfrom a script\n";
+        Path lfFile = Files.write(Files.createTempFile("curl-lf", ".eml"), lf.getBytes(StandardCharsets.UTF_8));
+        Result lfRun = run(tool("curl", "curl"), "-sS", "-v", "--ssl-reqd", "--cacert", certificate().getPath(),
+                "--user", CURL + ":" + PASSWORD, "--mail-from", CURL, "--mail-rcpt", CURL_RCPT,
+                "--upload-file", lfFile.toString(), "smtp://127.0.0.1:" + submissionPort + "/curl.example");
+        assertEquals(lfRun.stderr, 0, lfRun.exit);
+        List<byte[]> after = Mailboxes.inbox(stores, authenticator, CURL_RCPT);
+        assertEquals(before + 2, after.size());
+        String lfStored = new String(after.get(after.size() - 1), StandardCharsets.UTF_8);
+        // (curl ends data that does not end in CRLF with CRLF . CRLF: one empty line more, as with Postfix)
+        assertTrue(lfStored, lfStored.contains("\r\nSubject: LF only\r\n\r\nfrom a script\r\n"));
+        assertFalse(lfStored, lfStored.replace("\r\n", "").contains("\n"));
     }
 
     // ------------------------------------------------------------------ fetchmail
