@@ -320,7 +320,9 @@ run() {
   local jfr=
   if [ "$PROFILE" = 1 ] && [[ "$2" == pillarbox* ]]; then
     mkdir -p "$WORK/jfr"
-    jfr="$WORK/jfr/$1-c$7-${2#*#}.jfr"
+    local conc=$7
+    [ "$1" = smtp ] && conc=$6
+    jfr="$WORK/jfr/$1-c$conc-${2#*#}.jfr"
     jcmd "$KARAF_PID" JFR.start name=bench settings=profile "filename=$jfr" >/dev/null
   fi
   "${BENCH[@]}" "$@" | tee -a "$WORK/bench.log" | grep '^|' >> "$WORK/rows.md" || true
@@ -334,7 +336,7 @@ run() {
 profile_summary() {
   echo "### $(basename "$1" .jfr)"
   echo
-  jfr print --events jdk.ExecutionSample "$1" > "$1.txt"
+  jfr print --stack-depth 64 --events jdk.ExecutionSample "$1" > "$1.txt"
   echo "Top frames of $(grep -c 'jdk.ExecutionSample' "$1.txt") execution samples:"
   echo
   awk '/stackTrace = \[/{getline; sub(/^ +/, ""); sub(/ +line:.*/, ""); print}' "$1.txt" | sort | uniq -c | sort -rn | head -15 | sed 's/^/    /'
@@ -345,7 +347,7 @@ profile_summary() {
   echo
   jfr print --events jdk.FileForce "$1" > "$1.force.txt"
   echo "fsync (jdk.FileForce) events over 20 ms: $(grep -c 'jdk.FileForce' "$1.force.txt")"
-  jfr print --events jdk.JavaMonitorEnter,jdk.ThreadPark "$1" > "$1.lock.txt"
+  jfr print --stack-depth 64 --events jdk.JavaMonitorEnter,jdk.ThreadPark "$1" > "$1.lock.txt"
   echo "monitor waits and parks over the thresholds, by first io.pillarbox frame:"
   echo
   awk '/stackTrace = \[/{inst=1; next} inst && /io\.pillarbox\./{sub(/^ +/, ""); sub(/ +line:.*/, ""); print; inst=0} /^ *\]/{inst=0}' "$1.lock.txt" | sort | uniq -c | sort -rn | head -10 | sed 's/^/    /'
