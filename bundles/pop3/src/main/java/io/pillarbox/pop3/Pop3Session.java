@@ -1016,18 +1016,32 @@ final class Pop3Session extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    /** The unique-id of a message: Dovecot's default {@code %08Xu%08Xv} (UID, then UIDVALIDITY, in hex). */
+    /**
+     * The unique-id of a message: Dovecot's default {@code %08Xu%08Xv} (UID, then UIDVALIDITY, in hex). Made for
+     * every message at each login, so without {@code String.format}.
+     */
     static String uidl(long uid, long uidValidity) {
-        return String.format("%08X%08X", uid, uidValidity);
+        if ((uid | uidValidity) >>> 32 != 0) {
+            return String.format("%08X%08X", uid, uidValidity); // not 32-bit values: as many digits as needed
+        }
+        char[] c = new char[16];
+        for (int i = 7; i >= 0; i--) {
+            c[i] = HEX[(int) (uid >>> (4 * (7 - i)) & 15)];
+            c[8 + i] = HEX[(int) (uidValidity >>> (4 * (7 - i)) & 15)];
+        }
+        return new String(c);
     }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    private static final java.util.regex.Pattern KEPT_UIDL = java.util.regex.Pattern.compile("[\\x21-\\x7E]{1,70}");
 
     /** The UIDLs of the messages: the store's own where it keeps a valid one, else the default. */
     static String[] uidls(List<MessageInfo> list, long uidValidity, java.util.Map<Long, String> kept) {
         String[] out = new String[list.size()];
         for (int i = 0; i < out.length; i++) {
             long uid = list.get(i).uid();
-            String k = kept.get(uid);
-            out[i] = k != null && k.matches("[\\x21-\\x7E]{1,70}") ? k : uidl(uid, uidValidity);
+            String k = kept.isEmpty() ? null : kept.get(uid);
+            out[i] = k != null && KEPT_UIDL.matcher(k).matches() ? k : uidl(uid, uidValidity);
         }
         return out;
     }

@@ -98,6 +98,19 @@ class Pop3SessionTest {
     // ---------------------------------------------------------------- greeting, CAPA
 
     @Test
+    void uidlsAreDovecotsDefaultForm() {
+        java.util.Random r = new java.util.Random(3);
+        for (int n = 0; n < 2000; n++) {
+            long uid = r.nextInt() & 0xFFFFFFFFL;
+            long validity = n % 3 == 0 ? r.nextInt(16) : r.nextInt() & 0xFFFFFFFFL;
+            org.junit.jupiter.api.Assertions.assertEquals(String.format("%08X%08X", uid, validity),
+                    Pop3Session.uidl(uid, validity));
+        }
+        org.junit.jupiter.api.Assertions.assertEquals("0000000100000002", Pop3Session.uidl(1, 2));
+        org.junit.jupiter.api.Assertions.assertEquals("10000000000000001", Pop3Session.uidl(1L << 32, 1));
+    }
+
+    @Test
     void greetingCarriesApopTimestampOnlyWhenARealmKeepsSharedSecrets() {
         try (Pop3Tester t = session()) {
             t.expect("QUIT", "\\+OK Pillarbox POP3 server signing off");

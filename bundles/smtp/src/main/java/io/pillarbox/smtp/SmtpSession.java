@@ -1306,8 +1306,8 @@ final class SmtpSession extends ChannelInboundHandlerAdapter {
                 return replies;
             }
             int hops;
-            try (java.io.InputStream in = source.open()) {
-                hops = Hops.count(in) - 1; // without our own Received:
+            try (java.io.InputStream in = new java.io.BufferedInputStream(source.open(), 8192)) {
+                hops = Hops.count(in) - 1; // without our own Received: (read byte by byte: buffered)
             } catch (IOException e) {
                 hops = 0;
             }

@@ -208,12 +208,11 @@ final class MailboxState {
 
     private void refreshKeywords() throws IOException {
         Path kf = dir.resolve("dovecot-keywords");
-        long stamp;
-        try {
-            stamp = Files.getLastModifiedTime(kf).toMillis() ^ Files.size(kf) * 31;
-        } catch (NoSuchFileException e) {
-            stamp = -1;
-        }
+        // java.io.File answers 0 for a missing file instead of throwing: most mailboxes have no keywords file, and
+        // this runs at every open and sync (an exception each time showed in profiles)
+        java.io.File f = kf.toFile();
+        long modified = f.lastModified();
+        long stamp = modified == 0 && !f.exists() ? -1 : modified ^ f.length() * 31;
         if (stamp != keywordsStamp) {
             List<String> kw = MaildirFiles.readKeywords(kf);
             // keep keywords only the index knows (beyond the file) at the end
