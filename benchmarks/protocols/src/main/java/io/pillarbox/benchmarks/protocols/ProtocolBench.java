@@ -378,16 +378,19 @@ public final class ProtocolBench {
         }
     }
 
+    /** Reads the server's greeting, which must start with {@code expected}. */
+    static void greeting(Conn c, String expected) throws IOException {
+        String g = c.readLine();
+        if (!g.startsWith(expected)) {
+            throw new IOException("greeting: " + g);
+        }
+    }
+
     static void imapSession(Target t, int client, Recorder r) throws IOException {
         long s0 = System.nanoTime();
         String user = t.users.get(client % t.users.size());
         try (Conn c = new Conn(t.host, t.port)) {
-            timed(r, "connect+greeting", () -> {
-                String g = c.readLine();
-                if (!g.startsWith("* OK")) {
-                    throw new IOException("greeting: " + g);
-                }
-            });
+            timed(r, "connect+greeting", () -> greeting(c, "* OK"));
             timed(r, "LOGIN", () -> imap(c, "a1", "LOGIN \"" + user + "\" \"" + t.password + "\""));
             int[] exists = new int[1];
             timed(r, "SELECT", () -> {
@@ -453,12 +456,7 @@ public final class ProtocolBench {
         long s0 = System.nanoTime();
         String user = t.users.get(client % t.users.size());
         try (Conn c = new Conn(t.host, t.port)) {
-            timed(r, "connect+greeting", () -> {
-                String g = c.readLine();
-                if (!g.startsWith("+OK")) {
-                    throw new IOException("greeting: " + g);
-                }
-            });
+            timed(r, "connect+greeting", () -> greeting(c, "+OK"));
             timed(r, "USER+PASS", () -> {
                 pop(c, "USER " + user);
                 pop(c, "PASS " + t.password);
